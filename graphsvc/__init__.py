@@ -1,0 +1,3 @@
+"""graphsvc: the graph behind the S&T commissioners programme."""
+
+__version__ = "0.1.0"

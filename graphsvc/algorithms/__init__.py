@@ -1,0 +1,1 @@
+"""Pure graph algorithms over a read-only view."""

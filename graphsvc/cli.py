@@ -1,0 +1,265 @@
+"""The `graphsvc` command line.
+
+Every setting is also a `GRAPHSVC_*` environment variable; flags win over the environment.
+Exit status 0 on success, 1 with a one-line reason on stderr otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graphsvc.config import Backend, Settings
+from graphsvc.loaders.load import LoadReport, load_dataset
+from graphsvc.loaders.read import FileError
+from graphsvc.service import admin_token_path, open_store
+from graphsvc.store import StoreError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="graphsvc: the graph behind the S&T commissioners programme.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+demo_app = typer.Typer(help="The Guangxi demo dataset.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="The embedded store's folder [env GRAPHSVC_DATA_DIR].",
+        show_default=False,
+    ),
+]
+BackendOpt = Annotated[
+    Backend | None,
+    typer.Option("--backend", help="memory or neo4j [env GRAPHSVC_BACKEND].", show_default=False),
+]
+Neo4jUri = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-uri", help="Bolt or neo4j:// URI [env GRAPHSVC_NEO4J_URI].", show_default=False
+    ),
+]
+
+
+def _settings(**flags: Any) -> Settings:
+    return Settings(**{k: v for k, v in flags.items() if v is not None})
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"graphsvc: {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Any]:
+    """A progress callback: a live bar on a terminal, plain lines otherwise."""
+    if err.is_terminal:
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        )
+        tasks: dict[str, Any] = {}
+
+        def advance(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        with bar:
+            yield advance
+    else:
+        started = time.monotonic()
+
+        def line(stage: str, done: int, total: int | None) -> None:
+            if total is not None and done >= total:
+                print(
+                    f"{stage}: {done} done ({time.monotonic() - started:.1f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+        yield line
+
+
+@demo_app.command("generate")
+def demo_generate(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the dataset into.")],
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same files.")
+    ] = 2024,
+    scale: Annotated[
+        float, typer.Option(help="Population multiplier (100: ~1M nodes).", min=0.001)
+    ] = 1.0,
+) -> None:
+    """Write the Guangxi demo dataset (DATA_FORMAT.md) into OUT_DIR."""
+    from graphsvc.loaders.demo import generate
+
+    started = time.monotonic()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        counts = generate(out_dir, seed=seed, scale=scale)
+    except OSError as e:
+        raise _fail(f"cannot write {out_dir}: {e.strerror or e}") from None
+    table = Table("file", "rows", title=f"demo dataset in {out_dir}")
+    for name, rows in counts.items():
+        table.add_row(name, str(rows))
+    out.print(table)
+    out.print(f"{sum(counts.values())} rows in {time.monotonic() - started:.1f} s")
+
+
+def _print_report(report: LoadReport, report_path: Path | None) -> None:
+    table = Table("file", "encoding", "rows", "loaded", "rejected", title="load")
+    for f in report.files:
+        table.add_row(
+            f.file,
+            f.encoding,
+            str(f.rows),
+            str(f.loaded),
+            "refused" if f.error else str(f.rejected),
+        )
+    out.print(table)
+    for w in report.warnings:
+        err.print(f"warning: {w}", markup=False, highlight=False)
+    for f in report.refused_files:
+        err.print(f"refused: {f.error}", markup=False, highlight=False)
+    for r in report.rejects[:10]:
+        err.print(
+            f"rejected: {r.file}:{r.line}: {r.column}: {r.reason}", markup=False, highlight=False
+        )
+    if len(report.rejects) > 10:
+        more = f"; all of them in {report_path}" if report_path else "; --report FILE lists all"
+        err.print(f"... {len(report.rejects) - 10} more rejected rows{more}")
+
+
+@app.command()
+def load(
+    dataset_dir: Annotated[Path, typer.Argument(help="A dataset folder (DATA_FORMAT.md).")],
+    data_dir: DataDir = None,
+    backend: BackendOpt = None,
+    neo4j_uri: Neo4jUri = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write every rejected row here (.csv; .json for the whole report)."),
+    ] = None,
+    max_errors: Annotated[
+        int | None, typer.Option(help="Load nothing when more rows than this are rejected.", min=0)
+    ] = None,
+) -> None:
+    """Load a dataset folder: every good row lands, every bad one is reported."""
+    settings = _settings(data_dir=data_dir, backend=backend, neo4j_uri=neo4j_uri)
+    started = time.monotonic()
+    try:
+        store = open_store(settings)
+    except StoreError as e:
+        raise _fail(str(e)) from None
+    try:
+        with _progress() as progress:
+            result = load_dataset(store, dataset_dir, max_errors=max_errors, progress=progress)
+    except (FileError, StoreError) as e:
+        raise _fail(str(e)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted: nothing was loaded") from None
+    finally:
+        store.close()
+    if report is not None:
+        result.write(report)
+    _print_report(result, report)
+    if result.aborted:
+        raise _fail(result.aborted)
+    out.print(
+        f"loaded {result.loaded} rows, rejected {len(result.rejects)} "
+        f"in {time.monotonic() - started:.1f} s (graph version {result.version})"
+    )
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    backend: BackendOpt = None,
+    neo4j_uri: Neo4jUri = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind [env GRAPHSVC_HOST].", show_default=False)
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port [env GRAPHSVC_PORT].", show_default=False)
+    ] = None,
+) -> None:
+    """Serve GraphQL at /graphql; an empty store is first filled with the demo data."""
+    import uvicorn
+
+    from graphsvc.app import create_app
+
+    settings = _settings(
+        data_dir=data_dir, backend=backend, neo4j_uri=neo4j_uri, host=host, port=port
+    )
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    if settings.admin_token is None:
+        out.print(
+            f"admin token: `cat {admin_token_path(settings)}` "
+            "(created on first start; set GRAPHSVC_ADMIN_TOKEN to choose one)"
+        )
+    out.print(f"GraphQL: http://{settings.host}:{settings.port}/graphql")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        lifespan="on",
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from graphsvc.schema import sdl
+
+    sys.stdout.write(sdl())
+
+
+@app.command()
+def stats(data_dir: DataDir = None, backend: BackendOpt = None, neo4j_uri: Neo4jUri = None) -> None:
+    """Print node and relationship counts of the store."""
+    settings = _settings(data_dir=data_dir, backend=backend, neo4j_uri=neo4j_uri)
+    try:
+        store = open_store(settings)
+    except StoreError as e:
+        raise _fail(str(e)) from None
+    try:
+        counts = store.counts()
+        table = Table("label", "nodes", title=f"graph version {store.version}")
+        for label, n in sorted(counts.nodes.items()):
+            table.add_row(label, str(n))
+        out.print(table)
+        rels = Table("type", "relationships")
+        for t, n in sorted(counts.relationships.items()):
+            rels.add_row(t, str(n))
+        out.print(rels)
+    finally:
+        store.close()
+
+
+def main() -> None:
+    """Entry point of the `graphsvc` console script."""
+    app()

@@ -1,0 +1,1 @@
+"""Dataset folders into the store, and the demo dataset generator."""

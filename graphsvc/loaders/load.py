@@ -1,0 +1,498 @@
+"""Load a dataset folder into a store: validate every row, keep every good one, all at once.
+
+The rules are DATA_FORMAT.md's: a row that breaks one (a missing or mistyped value, a key
+that refers to nothing, a duplicate key) is rejected with its file, line, column and reason;
+every other row loads. The whole load is one batch, so it lands entirely or not at all, and
+it is an upsert by key, so loading the same folder twice leaves the same graph.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from graphsvc.store import MemoryStore
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "cities.csv").write_text("code,name\\n450100,南宁市\\n4501,坏\\n", "utf-8")
+>>> store = MemoryStore(folder / "graph")
+>>> report = load_dataset(store, folder)
+>>> report.loaded, [(r.file, r.line, r.column) for r in report.rejects]
+(1, [('cities.csv', 3, 'code')])
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from graphsvc.loaders.read import FileError, read_table
+from graphsvc.loaders.validate import RowValidator, parse_list, show
+from graphsvc.ontology import (
+    LABELS,
+    NODE_FILES,
+    REL_FILES,
+    NodeFile,
+    Prop,
+    RelFile,
+)
+from graphsvc.store.base import Batch, GraphStore, Props
+from graphsvc.text import Segmenter, normalise_term
+
+__all__ = ["FileResult", "LoadReport", "Progress", "Reject", "load_dataset"]
+
+# progress(stage, done, total): called as work advances; total is None when unknown.
+Progress = Callable[[str, int, int | None], None]
+KEYWORDS_PER_TEXT = 8
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A rejected row: where it is and why."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    file: str
+    encoding: str = ""
+    rows: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    error: str | None = None  # the whole file was refused
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    """The outcome of a load."""
+
+    files: list[FileResult] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    version: int | None = None  # the store version after the load; None if nothing applied
+    aborted: str | None = None  # why nothing was applied
+
+    @property
+    def loaded(self) -> int:
+        """Rows loaded, over all files."""
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def refused_files(self) -> list[FileResult]:
+        """Files refused as a whole."""
+        return [f for f in self.files if f.error]
+
+    def write(self, path: Path) -> None:
+        """Write the report: `.json` gives everything, any other suffix a CSV of rejects."""
+        if path.suffix == ".json":
+            data = {
+                "version": self.version,
+                "aborted": self.aborted,
+                "warnings": self.warnings,
+                "files": [vars(f) for f in self.files],
+                "rejects": [vars(r) for r in self.rejects],
+            }
+            path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+            return
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["file", "line", "column", "reason"])
+            for fr in self.refused_files:
+                writer.writerow([fr.file, "", "", fr.error])
+            writer.writerows((r.file, r.line, r.column, r.reason) for r in self.rejects)
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, Any]
+    extra: dict[str, Any]
+
+
+def _discover(folder: Path, report: LoadReport) -> dict[str, Path]:
+    if not folder.is_dir():
+        raise FileError(f"{folder}: not a folder")
+    known = set(NODE_FILES) | set(REL_FILES)
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if path.suffix not in (".csv", ".jsonl") or path.stem not in known:
+            report.warnings.append(f"{path.name}: not a dataset file, ignored")
+            continue
+        if path.stem in found:
+            report.files.append(
+                FileResult(
+                    path.name,
+                    error=f"both {found[path.stem].name} and {path.name} exist; keep one",
+                )
+            )
+            found[path.stem] = path  # marked refused below
+            continue
+        found[path.stem] = path
+    return found
+
+
+class _Loader:
+    def __init__(self, store: GraphStore, report: LoadReport, progress: Progress | None) -> None:
+        self.store = store
+        self.report = report
+        self.progress = progress or (lambda stage, done, total: None)
+        self.batch = Batch()
+        self.accepted: dict[str, set[str]] = defaultdict(set)  # label -> keys loaded now
+        self.existing: dict[str, set[str]] = defaultdict(set)  # label -> keys already stored
+        self.checked: dict[str, set[str]] = defaultdict(set)  # label -> keys looked up
+        self._enterprise_industries: dict[str, list[str]] = {}  # from this load's rows
+
+    # -- reading ----------------------------------------------------------------------------
+    def read(self, path: Path, columns: tuple[Prop, ...]) -> tuple[FileResult, list[_Row]]:
+        result = FileResult(path.name)
+        self.report.files.append(result)
+        try:
+            table = read_table(path)
+        except FileError as e:
+            result.error = str(e)
+            return result, []
+        result.encoding = table.encoding
+        declared = {p.name for p in columns}
+        missing = [p.name for p in columns if p.required and p.name not in table.columns]
+        if missing:
+            result.error = (
+                f"{path.name}: required column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} missing (the header has: {', '.join(table.columns)})"
+            )
+            return result, []
+        unknown = [c for c in table.columns if c not in declared]
+        if unknown:
+            result.warnings.append(
+                f"{path.name}: unknown columns kept as extra properties: {', '.join(unknown)}"
+            )
+        validator = RowValidator(columns)
+        rows: list[_Row] = []
+        for line, cells in table.rows:
+            result.rows += 1
+            if "__error__" in cells:
+                self.reject(result, line, "", cells["__error__"])
+                continue
+            values, problems = validator.validate(cells)
+            if problems:
+                for column, reason in problems:
+                    self.reject(result, line, column, reason)
+                continue
+            extra = {
+                c: (v.strip() if isinstance(v, str) else v)
+                for c in unknown
+                if (v := cells.get(c)) not in (None, "") and not isinstance(v, dict | list)
+            }
+            rows.append(_Row(line, values, extra))
+            if result.rows % 10000 == 0:
+                self.progress(f"read {path.name}", result.rows, None)
+        self.progress(f"read {path.name}", result.rows, result.rows)
+        return result, rows
+
+    def reject(self, result: FileResult, line: int, column: str, reason: str) -> None:
+        result.rejected += 1
+        self.report.rejects.append(Reject(result.file, line, column, reason))
+
+    def reject_row(self, result: FileResult, row: _Row, column: str, reason: str) -> None:
+        self.reject(result, row.line, column, reason)
+
+    # -- references -------------------------------------------------------------------------
+    def exists(self, label: str, key: str) -> bool:
+        return key in self.accepted[label] or self.stored(label, [key])[0]
+
+    def stored(self, label: str, keys: list[str]) -> list[bool]:
+        todo = [k for k in dict.fromkeys(keys) if k not in self.checked[label]]
+        if todo:
+            for key, props in zip(todo, self.store.get_nodes(label, todo), strict=True):
+                if props is not None:
+                    self.existing[label].add(key)
+            self.checked[label].update(todo)
+        return [k in self.existing[label] for k in keys]
+
+    def dedupe(
+        self, result: FileResult, rows: list[_Row], ident: Callable[[_Row], Any], what: str
+    ) -> list[_Row]:
+        first: dict[Any, int] = {}
+        kept: list[_Row] = []
+        for row in rows:
+            value = ident(row)
+            if value in first:
+                self.reject_row(
+                    result,
+                    row,
+                    what.split("+")[0],
+                    f"duplicate {what} {show(value)} (first on line {first[value]})",
+                )
+                continue
+            first[value] = row.line
+            kept.append(row)
+        return kept
+
+    # -- node files -------------------------------------------------------------------------
+    def node_file(self, spec: NodeFile, path: Path, segmenter: Segmenter) -> None:
+        label = LABELS[spec.label]
+        result, rows = self.read(path, spec.columns)
+        rows = self.dedupe(result, rows, lambda r: r.values[label.key], label.key)
+        rows = self.check_one_of(result, rows, spec.one_of)
+        self.stored(spec.label, [r.values[label.key] for r in rows])
+        for ref in spec.refs:
+            if not ref.keyword:
+                self.stored(ref.target, [k for r in rows for k in _ref_keys(r, ref.column)])
+        # Self references (an industry's parent) may point forward in the file, and a
+        # rejected row can orphan others, so resolve until nothing changes.
+        candidates = rows
+        while True:
+            own = {r.values[label.key] for r in candidates}
+            good: list[_Row] = []
+            for row in candidates:
+                problem = self.dangling(spec, row, own)
+                if problem:
+                    self.reject_row(result, row, *problem)
+                else:
+                    good.append(row)
+            if len(good) == len(candidates):
+                break
+            candidates = good
+        rows = good
+        self.accepted[spec.label].update(r.values[label.key] for r in rows)
+        if spec.name == "demands":
+            self.default_demand_industries(rows)
+        if any(ref.extract for ref in spec.refs):
+            self.extract_keywords(spec, rows, segmenter)
+        self.write_nodes(spec, rows)
+        result.loaded = len(rows)
+
+    def check_one_of(
+        self, result: FileResult, rows: list[_Row], columns: tuple[str, ...]
+    ) -> list[_Row]:
+        if not columns:
+            return rows
+        kept = []
+        for row in rows:
+            if any(row.values.get(c) for c in columns):
+                kept.append(row)
+            else:
+                self.reject_row(
+                    result, row, columns[0], f"at least one of {', '.join(columns)} is required"
+                )
+        return kept
+
+    def dangling(self, spec: NodeFile, row: _Row, own: set[str]) -> tuple[str, str] | None:
+        for ref in spec.refs:
+            if ref.keyword:
+                continue
+            for key in _ref_keys(row, ref.column):
+                in_file = ref.target == spec.label and key in own
+                if not in_file and not self.exists(ref.target, key):
+                    return ref.column, f"{show(key)} refers to no {ref.target}"
+        return None
+
+    def default_demand_industries(self, rows: list[_Row]) -> None:
+        """A demand without industry codes concerns its enterprise's industries."""
+        ent_rows = self._enterprise_industries
+        missing = [r for r in rows if not r.values.get("industry_codes")]
+        stored_keys = [
+            k for k in {r.values["enterprise_key"] for r in missing} if k not in ent_rows
+        ]
+        fetched = self.store.neighbours("Enterprise", stored_keys, "IN_INDUSTRY")
+        from_store = {
+            k: [props["code"] for _, props, _ in found]
+            for k, found in zip(stored_keys, fetched, strict=True)
+        }
+        for row in missing:
+            key = row.values["enterprise_key"]
+            row.values["industry_codes"] = list(ent_rows.get(key, from_store.get(key, [])))
+
+    def extract_keywords(self, spec: NodeFile, rows: list[_Row], segmenter: Segmenter) -> None:
+        done = 0
+        for row in rows:
+            if row.values.get("keywords"):
+                continue
+            text = "\n".join(row.values.get(c) or "" for c in spec.text_columns)
+            row.values["keywords"] = segmenter.keywords(text, KEYWORDS_PER_TEXT)
+            done += 1
+            if done % 2000 == 0:
+                self.progress(f"keywords {spec.name}", done, None)
+
+    def write_nodes(self, spec: NodeFile, rows: list[_Row]) -> None:
+        label = LABELS[spec.label]
+        prop_names = [p.name for p in label.props]
+        existed = set(self.existing[spec.label])
+        clear = {(r.rel, r.reverse) for r in spec.refs}
+        b = self.batch
+        for row in rows:
+            key = row.values[label.key]
+            props: Props = {n: v for n in prop_names if (v := row.values.get(n)) is not None}
+            props.update(row.extra)
+            b.upsert_node(spec.label, key, props)
+            me = (spec.label, key)
+            if key in existed:
+                for rel, reverse in clear:
+                    b.clear_rels(me, rel, "in" if reverse else "out")
+            for ref in spec.refs:
+                value = row.values.get(ref.column)
+                if not value:
+                    continue
+                if ref.keyword:
+                    self.write_keywords(me, ref.rel, value)
+                    continue
+                for target in value if ref.many else [value]:
+                    other = (ref.target, target)
+                    source, dest = (other, me) if ref.reverse else (me, other)
+                    b.upsert_rel(ref.rel, source, dest)
+        if spec.name == "enterprises":
+            self._enterprise_industries = {
+                r.values["key"]: r.values.get("industry_codes") or [] for r in rows
+            }
+
+    def write_keywords(self, node: tuple[str, str], rel: str, terms: list[Any]) -> None:
+        weighted = rel == "MENTIONS"
+        seen: set[str] = set()
+        for item in terms:
+            term, weight = item if isinstance(item, tuple) else (item, 1.0)
+            term = normalise_term(term)
+            if not term or term in seen:
+                continue
+            seen.add(term)
+            if term not in self.accepted["Keyword"]:
+                self.accepted["Keyword"].add(term)
+                self.batch.upsert_node("Keyword", term, {"key": term}, replace=False)
+            self.batch.upsert_rel(
+                rel, node, ("Keyword", term), {"weight": weight} if weighted else {}
+            )
+
+    # -- relationship files -----------------------------------------------------------------
+    def rel_file(self, spec: RelFile, path: Path) -> None:
+        result, rows = self.read(path, spec.columns)
+        if spec.key:
+            key = spec.key
+            rows = self.dedupe(result, rows, lambda r: r.values[key], key)
+        if spec.identity:
+            ident = spec.identity
+            rows = self.dedupe(
+                result, rows, lambda r: tuple(r.values[c] for c in ident), "+".join(ident)
+            )
+        rows = self.check_one_of(result, rows, spec.one_of)
+        for edge in spec.edges:
+            self.stored(edge.source_label, [r.values[edge.source_column] for r in rows])
+            self.stored(
+                edge.target_label,
+                [r.values[c] for r in rows if (c := edge.target_column) and r.values.get(c)],
+            )
+        loaded = 0
+        for row in rows:
+            problem = self.rel_row_problem(spec, row)
+            if problem:
+                self.reject_row(result, row, *problem)
+                continue
+            for edge in spec.edges:
+                target = row.values.get(edge.target_column)
+                if not target:
+                    continue
+                props = {p: v for p in edge.props if (v := row.values.get(p)) is not None}
+                props.update(row.extra)
+                self.batch.upsert_rel(
+                    edge.rel,
+                    (edge.source_label, row.values[edge.source_column]),
+                    (edge.target_label, target),
+                    props,
+                )
+            loaded += 1
+        result.loaded = loaded
+
+    def rel_row_problem(self, spec: RelFile, row: _Row) -> tuple[str, str] | None:
+        v = row.values
+        for edge in spec.edges:
+            for column, label in (
+                (edge.source_column, edge.source_label),
+                (edge.target_column, edge.target_label),
+            ):
+                key = v.get(column)
+                if key and not self.exists(label, key):
+                    return column, f"{show(key)} refers to no {label}"
+        if spec.name == "collaborations" and v["expert_key_a"] == v["expert_key_b"]:
+            return "expert_key_b", "an expert cannot collaborate with themself"
+        if v.get("start_on") and v.get("end_on") and v["end_on"] < v["start_on"]:
+            return "end_on", f"{v['end_on']} is before start_on {v['start_on']}"
+        return None
+
+
+def _ref_keys(row: _Row, column: str) -> list[str]:
+    value = row.values.get(column)
+    if not value:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _domain_terms(store: GraphStore, files: dict[str, Path]) -> Iterable[str]:
+    """The segmenter's dictionary: industry vocabularies, stored keywords, keyword columns."""
+    from graphsvc.reference import vocabulary
+
+    yield from (v.term for v in vocabulary())
+    for props in store.iter_nodes("Keyword"):
+        yield props["key"]
+    for name in ("experts", "demands", "achievements"):
+        path = files.get(name)
+        if path is None:
+            continue
+        try:
+            table = read_table(path)
+        except FileError:
+            continue  # reported when the file itself is read
+        for _, cells in table.rows:
+            yield from parse_list(cells.get("keywords"))
+
+
+def load_dataset(
+    store: GraphStore,
+    folder: Path,
+    *,
+    max_errors: int | None = None,
+    progress: Progress | None = None,
+    segmenter: Segmenter | None = None,
+) -> LoadReport:
+    """Load every good row of the dataset in `folder` into `store`, in one atomic batch.
+
+    Raises FileError when `folder` is not a folder. A file that cannot be read at all, or lacks
+    a required column, is refused whole and reported; the other files still load. When more
+    than `max_errors` rows are rejected nothing is applied and `report.aborted` says so.
+    """
+    report = LoadReport()
+    files = _discover(folder, report)
+    refused = {f.file for f in report.files if f.error}
+    files = {n: p for n, p in files.items() if p.name not in refused}
+    if segmenter is None:
+        segmenter = Segmenter()
+    segmenter.add_terms(_domain_terms(store, files))
+    loader = _Loader(store, report, progress)
+    for name, spec in NODE_FILES.items():
+        if name in files:
+            loader.node_file(spec, files[name], segmenter)
+    for name, rspec in REL_FILES.items():
+        if name in files:
+            loader.rel_file(rspec, files[name])
+    for f in report.files:
+        report.warnings.extend(f.warnings)
+    if max_errors is not None and len(report.rejects) > max_errors:
+        report.aborted = (
+            f"{len(report.rejects)} rows rejected, more than --max-errors {max_errors}: "
+            "nothing was loaded"
+        )
+        return report
+    if loader.batch.ops:
+        progress = progress or (lambda stage, done, total: None)
+        progress("write", 0, 1)
+        report.version = store.apply(loader.batch, bulk=True)
+        progress("write", 1, 1)
+    return report

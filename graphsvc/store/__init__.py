@@ -1,0 +1,27 @@
+"""Graph stores: the protocol, and the embedded (networkx) implementation."""
+
+from graphsvc.store.base import (
+    Batch,
+    CorruptStoreError,
+    Counts,
+    Direction,
+    GraphStore,
+    NodeRef,
+    Props,
+    StoreError,
+    rel_key,
+)
+from graphsvc.store.memory import MemoryStore
+
+__all__ = [
+    "Batch",
+    "CorruptStoreError",
+    "Counts",
+    "Direction",
+    "GraphStore",
+    "MemoryStore",
+    "NodeRef",
+    "Props",
+    "StoreError",
+    "rel_key",
+]

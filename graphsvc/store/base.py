@@ -1,0 +1,164 @@
+"""The store protocol every backend implements, the write batch, and the store errors.
+
+Examples
+--------
+>>> batch = Batch()
+>>> batch.upsert_node("City", "450100", {"code": "450100", "name": "南宁市"})
+>>> batch.upsert_node("County", "450102", {"code": "450102", "name": "兴宁区"})
+>>> batch.upsert_rel("IN_CITY", ("County", "450102"), ("City", "450100"))
+>>> len(batch)
+3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+
+import networkx as nx
+
+from graphsvc.ontology import LABELS, RELATIONSHIPS
+
+__all__ = [
+    "Batch",
+    "CorruptStoreError",
+    "Counts",
+    "Direction",
+    "GraphStore",
+    "NodeRef",
+    "Op",
+    "Props",
+    "StoreError",
+    "rel_key",
+]
+
+Props: TypeAlias = dict[str, Any]
+NodeRef: TypeAlias = tuple[str, str]  # (label, key)
+Direction: TypeAlias = Literal["out", "in"]
+# Journal-friendly operations (lists of JSON values):
+#   ["N", label, key, props, replace]        upsert a node (replace all props, or merge)
+#   ["R", type, src_label, src_key, dst_label, dst_key, ident, props]   upsert a relationship
+#   ["X", label, key, type, direction]       delete a node's relationships of one type
+Op: TypeAlias = list[Any]
+
+
+class StoreError(Exception):
+    """A store could not do what was asked; the message says why."""
+
+
+class CorruptStoreError(StoreError):
+    """The data folder is damaged in a way that cannot be recovered safely."""
+
+
+@dataclass
+class Counts:
+    """Node counts per label and relationship counts per type."""
+
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+
+
+def rel_key(rel_type: str, props: Mapping[str, Any]) -> str:
+    """The identity of a relationship between two given nodes: its type, plus the values of
+    the type's identity properties (so parallel SERVED records stay apart).
+
+    >>> rel_key("SERVED", {"role": "visit", "start_on": "2024-03-01", "rating": 5})
+    'SERVED|visit|2024-03-01'
+    >>> rel_key("IN_CITY", {})
+    'IN_CITY'
+    """
+    ident = RELATIONSHIPS[rel_type].identity
+    if not ident:
+        return rel_type
+    return "|".join([rel_type, *("" if props.get(p) is None else str(props[p]) for p in ident)])
+
+
+class Batch:
+    """An ordered list of writes applied all together or not at all."""
+
+    def __init__(self) -> None:
+        self.ops: list[Op] = []
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def upsert_node(self, label: str, key: str, props: Props, *, replace: bool = True) -> None:
+        """Create or update a node; `replace` drops properties not given, else merges."""
+        if label not in LABELS:
+            raise StoreError(f"unknown label {label!r}")
+        self.ops.append(["N", label, key, props, replace])
+
+    def upsert_rel(
+        self, rel_type: str, source: NodeRef, target: NodeRef, props: Props | None = None
+    ) -> None:
+        """Create or update a relationship, identified by its endpoints and `rel_key`."""
+        spec = RELATIONSHIPS.get(rel_type)
+        if spec is None:
+            raise StoreError(f"unknown relationship type {rel_type!r}")
+        if source[0] not in spec.sources or target[0] not in spec.targets:
+            raise StoreError(
+                f"{rel_type} cannot link {source[0]} to {target[0]} "
+                f"(allowed: {'|'.join(spec.sources)} -> {'|'.join(spec.targets)})"
+            )
+        p = props or {}
+        self.ops.append(["R", rel_type, *source, *target, rel_key(rel_type, p), p])
+
+    def clear_rels(self, node: NodeRef, rel_type: str, direction: Direction = "out") -> None:
+        """Delete every relationship of `rel_type` at `node` in one direction."""
+        self.ops.append(["X", *node, rel_type, direction])
+
+    def extend(self, other: Batch) -> None:
+        """Append another batch's writes."""
+        self.ops.extend(other.ops)
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every backend offers. Reads return plain dicts of properties."""
+
+    @property
+    def version(self) -> int:
+        """Grows by one with every applied batch; caches key on it."""
+        ...
+
+    def apply(self, batch: Batch, *, bulk: bool = False) -> int:
+        """Apply a batch atomically and durably; returns the new version.
+
+        `bulk` marks a large load, which a backend may write in a cheaper way (the embedded
+        store writes a snapshot instead of a journal record)."""
+        ...
+
+    def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:
+        """The properties of each keyed node (None where there is none), in order."""
+        ...
+
+    def neighbours(
+        self,
+        label: str,
+        keys: Iterable[str],
+        rel_type: str,
+        direction: Direction = "out",
+    ) -> list[list[tuple[str, Props, Props]]]:
+        """For each key, its neighbours over `rel_type`: (label, node props, rel props)."""
+        ...
+
+    def iter_nodes(self, label: str) -> Iterator[Props]:
+        """Every node of a label, in insertion order."""
+        ...
+
+    def counts(self) -> Counts:
+        """Node counts per label and relationship counts per type."""
+        ...
+
+    def view(self) -> nx.MultiDiGraph:
+        """A read-only graph for algorithms: node ids `Label:key`, edge keys from `rel_key`."""
+        ...
+
+    def ping(self) -> bool:
+        """True when the store answers."""
+        ...
+
+    def close(self) -> None:
+        """Release files or connections."""
+        ...

@@ -1,0 +1,231 @@
+"""The embedded store's files: an append-only journal of checksummed records and a snapshot.
+
+Journal: the magic ``GSJ1`` then records of ``seq (u64) | length (u64) | crc32 (u32) | payload``,
+the crc covering seq and payload. A record is acknowledged only after ``fsync``. On replay an
+incomplete or mismatching *last* record is a torn write from a crash: it is dropped with a
+warning. A bad record followed by more data is corruption and stops the replay.
+
+Snapshot: the magic ``GSSNAP1\\n`` then ``version (u64) | length (u64) | crc32 (u32) | pickle``,
+written to a temporary file, fsynced and renamed over the old one.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> journal = Journal(folder / "journal.log")
+>>> journal.append(1, b"hello")
+>>> journal.close()
+>>> [(r.seq, r.payload) for r in read_journal(folder / "journal.log")]
+[(1, b'hello')]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from graphsvc.store.base import CorruptStoreError, StoreError
+
+__all__ = [
+    "Journal",
+    "JournalRecord",
+    "read_journal",
+    "read_snapshot",
+    "write_snapshot",
+]
+
+log = logging.getLogger(__name__)
+
+JOURNAL_MAGIC = b"GSJ1"
+SNAPSHOT_MAGIC = b"GSSNAP1\n"
+_HEADER = struct.Struct("<QQI")
+
+
+def _crc(seq: int, payload: bytes) -> int:
+    return zlib.crc32(payload, zlib.crc32(seq.to_bytes(8, "little")))
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class JournalRecord:
+    """One replayed record: its sequence number (the graph version it produces) and payload."""
+
+    seq: int
+    payload: bytes
+
+
+class Journal:
+    """An append-only journal file; `append` returns once the record is on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        fresh = not path.exists() or path.stat().st_size == 0
+        self._file: BinaryIO = path.open("ab")
+        if fresh:
+            self._file.write(JOURNAL_MAGIC)
+            self._sync()
+            fsync_dir(path.parent)
+
+    def _sync(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def append(self, seq: int, payload: bytes) -> None:
+        """Write one record and fsync it; raise StoreError (nothing acknowledged) on failure."""
+        start = self._file.tell()
+        try:
+            self._file.write(_HEADER.pack(seq, len(payload), _crc(seq, payload)) + payload)
+            self._sync()
+        except OSError as e:
+            self._undo(start)
+            raise StoreError(f"cannot write the journal {self.path}: {e.strerror or e}") from e
+
+    def _undo(self, start: int) -> None:
+        """Cut a partly written record so the journal stays well formed."""
+        try:
+            self._file.truncate(start)
+            self._file.seek(start)
+        except OSError:
+            log.exception("could not truncate the journal after a failed write")
+
+    def reset(self) -> None:
+        """Start an empty journal (after a snapshot has made its records redundant)."""
+        self._file.close()
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            f.write(JOURNAL_MAGIC)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(self.path)
+        fsync_dir(self.path.parent)
+        self._file = self.path.open("ab")
+
+    def size(self) -> int:
+        """Bytes in the journal file."""
+        return self._file.tell()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+
+def read_journal(path: Path) -> Iterator[JournalRecord]:
+    """Yield the journal's complete records; drop a torn last record (and cut it off the file).
+
+    Raises CorruptStoreError when the journal is damaged anywhere but at its tail.
+    """
+    if not path.exists():
+        return
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        magic = f.read(len(JOURNAL_MAGIC))
+        if magic != JOURNAL_MAGIC:
+            if len(magic) < len(JOURNAL_MAGIC) and JOURNAL_MAGIC.startswith(magic):
+                return  # created, then crashed before its header was written: empty
+            raise CorruptStoreError(f"{path} is not a graphsvc journal (bad magic {magic!r})")
+        number = 0
+        offset = f.tell()
+        previous: int | None = None
+        while offset < size:
+            number += 1
+            header = f.read(_HEADER.size)
+            torn = _torn_reason(header, f, size, offset)
+            if torn is None:
+                seq, length, crc = _HEADER.unpack(header)
+                payload = f.read(length)
+                if _crc(seq, payload) != crc:
+                    torn = "its checksum does not match"
+                    if f.tell() < size:
+                        raise CorruptStoreError(
+                            f"{path}: record #{number} at byte {offset} is damaged ({torn}) and "
+                            "more records follow; refusing to start. Nothing was changed."
+                        )
+                elif previous is not None and seq != previous + 1:
+                    raise CorruptStoreError(
+                        f"{path}: record #{number} at byte {offset} has sequence {seq} after "
+                        f"{previous}; refusing to start. Nothing was changed."
+                    )
+            if torn is not None:
+                log.warning(
+                    "journal %s: record #%d at byte %d is torn (%s), a write cut short by a "
+                    "crash; it was never acknowledged and is dropped, the %d records before "
+                    "it are kept",
+                    path,
+                    number,
+                    offset,
+                    torn,
+                    number - 1,
+                )
+                f.close()
+                with path.open("r+b") as g:
+                    g.truncate(offset)
+                    g.flush()
+                    os.fsync(g.fileno())
+                return
+            previous = seq
+            yield JournalRecord(seq, payload)
+            offset = f.tell()
+
+
+def _torn_reason(header: bytes, f: BinaryIO, size: int, offset: int) -> str | None:
+    if len(header) < _HEADER.size:
+        return f"only {len(header)} of {_HEADER.size} header bytes"
+    _, length, _ = _HEADER.unpack(header)
+    if offset + _HEADER.size + length > size:
+        return f"{size - offset - _HEADER.size} of {length} payload bytes"
+    return None
+
+
+def write_snapshot(path: Path, version: int, state: Any) -> None:
+    """Write the state atomically: a temporary file, fsync, rename, fsync of the folder."""
+    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("wb") as f:
+            f.write(SNAPSHOT_MAGIC + _HEADER.pack(version, len(payload), _crc(version, payload)))
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.replace(path)
+        fsync_dir(path.parent)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write the snapshot {path}: {e.strerror or e}") from e
+
+
+def read_snapshot(path: Path) -> tuple[int, Any] | None:
+    """The snapshot's version and state, None when there is none; CorruptStoreError if damaged."""
+    if not path.exists():
+        return None
+    with path.open("rb") as f:
+        magic = f.read(len(SNAPSHOT_MAGIC))
+        header = f.read(_HEADER.size)
+        if magic != SNAPSHOT_MAGIC or len(header) < _HEADER.size:
+            raise CorruptStoreError(
+                f"{path} is not a graphsvc snapshot or is cut short; refusing to start. "
+                "Nothing was changed: restore the file from a backup or move the data folder away."
+            )
+        version, length, crc = _HEADER.unpack(header)
+        payload = f.read(length)
+    if len(payload) != length or _crc(version, payload) != crc:
+        raise CorruptStoreError(
+            f"{path} is damaged (checksum mismatch, {len(payload)} of {length} bytes); refusing "
+            "to start. Nothing was changed: restore the file from a backup or move the data "
+            "folder away."
+        )
+    return version, pickle.loads(payload)

@@ -1,0 +1,290 @@
+"""The embedded store: a networkx MultiDiGraph in memory, made durable by a journal and snapshots.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> store = MemoryStore(pathlib.Path(tempfile.mkdtemp()))
+>>> batch = Batch()
+>>> batch.upsert_node("City", "450100", {"code": "450100", "name": "南宁市"})
+>>> store.apply(batch)
+1
+>>> store.get_nodes("City", ["450100", "999999"])
+[{'code': '450100', 'name': '南宁市'}, None]
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from graphsvc.ontology import node_id
+from graphsvc.store.base import (
+    Batch,
+    CorruptStoreError,
+    Counts,
+    Direction,
+    Op,
+    Props,
+    StoreError,
+)
+from graphsvc.store.files import Journal, read_journal, read_snapshot, write_snapshot
+
+__all__ = ["MemoryStore"]
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT = "snapshot.bin"
+JOURNAL = "journal.log"
+LOCK = "LOCK"
+FORMAT = 1
+# After this many journal bytes, the next batch is followed by a snapshot that empties it.
+DEFAULT_CHECKPOINT_BYTES = 256 * 1024 * 1024
+
+
+def _rel_type(edge_key: str) -> str:
+    return edge_key.partition("|")[0]
+
+
+class MemoryStore:
+    """A durable in-memory graph in one data folder, owned by one process at a time.
+
+    Every applied batch is a journal record fsynced before the graph changes; start-up loads
+    the snapshot and replays the journal.
+    """
+
+    def __init__(self, data_dir: Path, *, checkpoint_bytes: int = DEFAULT_CHECKPOINT_BYTES) -> None:
+        self.data_dir = data_dir
+        self.checkpoint_bytes = checkpoint_bytes
+        self._lock = threading.RLock()
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create the data folder {data_dir}: {e.strerror}") from e
+        self._lock_file = self._acquire_folder_lock()
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._labels: dict[str, dict[str, None]] = {}
+        self._rel_counts: Counter[str] = Counter()
+        self._version = 0
+        try:
+            self._recover()
+            self._journal = Journal(data_dir / JOURNAL)
+        except BaseException:
+            self._lock_file.close()
+            raise
+        self._view = nx.freeze(self.graph.copy(as_view=True))
+
+    # -- start-up -------------------------------------------------------------------------
+    def _acquire_folder_lock(self) -> Any:
+        path = self.data_dir / LOCK
+        f = path.open("a+")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            owner = f.read().strip() or "unknown"
+            f.close()
+            raise StoreError(
+                f"the data folder {self.data_dir} is in use by another graphsvc process "
+                f"(pid {owner}); stop it or choose another --data-dir"
+            ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        return f
+
+    def _recover(self) -> None:
+        snap = read_snapshot(self.data_dir / SNAPSHOT)
+        if snap is not None:
+            version, state = snap
+            if not isinstance(state, dict) or state.get("format") != FORMAT:
+                raise CorruptStoreError(
+                    f"{self.data_dir / SNAPSHOT} has an unknown format; refusing to start"
+                )
+            self.graph = state["graph"]
+            self._labels = state["labels"]
+            self._rel_counts = state["rel_counts"]
+            self._version = version
+        replayed = 0
+        for record in read_journal(self.data_dir / JOURNAL):
+            if record.seq <= self._version:
+                continue  # already in the snapshot (crash between snapshot and journal reset)
+            if record.seq != self._version + 1:
+                raise CorruptStoreError(
+                    f"{self.data_dir / JOURNAL}: record {record.seq} does not follow the "
+                    f"snapshot's version {self._version}; refusing to start"
+                )
+            self._apply_ops(orjson.loads(record.payload))
+            self._version = record.seq
+            replayed += 1
+        if replayed:
+            log.info("replayed %d journal records up to version %d", replayed, self._version)
+
+    # -- writes ---------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        """Grows by one with every applied batch."""
+        return self._version
+
+    def apply(self, batch: Batch, *, bulk: bool = False) -> int:
+        """Apply a batch all or nothing and durably; return the new version.
+
+        The batch is checked first (a relationship needs both ends to exist, or to be created
+        earlier in the batch), then journaled and fsynced, then applied. `bulk` is for loads:
+        the graph is changed first and then written as a new snapshot, skipping the journal.
+        """
+        with self._lock:
+            self._check(batch.ops)
+            seq = self._version + 1
+            if bulk:
+                self._apply_ops(batch.ops)
+                self._version = seq
+                self.checkpoint()
+                return seq
+            self._journal.append(seq, orjson.dumps(batch.ops))
+            self._apply_ops(batch.ops)
+            self._version = seq
+            if self._journal.size() > self.checkpoint_bytes:
+                self.checkpoint()
+            return seq
+
+    def checkpoint(self) -> None:
+        """Write a snapshot of the whole graph and empty the journal."""
+        with self._lock:
+            state = {
+                "format": FORMAT,
+                "graph": self.graph,
+                "labels": self._labels,
+                "rel_counts": self._rel_counts,
+            }
+            write_snapshot(self.data_dir / SNAPSHOT, self._version, state)
+            self._journal.reset()
+
+    def _check(self, ops: list[Op]) -> None:
+        created: set[str] = set()
+        for i, op in enumerate(ops):
+            if op[0] == "N":
+                created.add(node_id(op[1], op[2]))
+            elif op[0] == "R":
+                for label, key in ((op[2], op[3]), (op[4], op[5])):
+                    nid = node_id(label, key)
+                    if nid not in created and nid not in self.graph:
+                        raise StoreError(
+                            f"write {i + 1}: {op[1]} refers to {label} {key!r}, "
+                            "which does not exist"
+                        )
+
+    def _apply_ops(self, ops: Iterable[Op]) -> None:
+        g = self.graph
+        for op in ops:
+            kind = op[0]
+            if kind == "R":
+                _, rel_type, sl, sk, tl, tk, ident, props = op
+                u, v = node_id(sl, sk), node_id(tl, tk)
+                existing = g._succ.get(u, {}).get(v, {}).get(ident)
+                if existing is None:
+                    g.add_edge(u, v, ident)  # props may hold "key", so not as kwargs
+                    g._succ[u][v][ident].update(props)
+                    self._rel_counts[rel_type] += 1
+                else:
+                    existing.clear()
+                    existing.update(props)
+            elif kind == "N":
+                _, label, key, props, replace = op
+                nid = node_id(label, key)
+                attrs = g._node.get(nid)
+                if attrs is None:
+                    g.add_node(nid, **props)
+                    self._labels.setdefault(label, {})[key] = None
+                else:
+                    if replace:
+                        attrs.clear()
+                    attrs.update(props)
+            elif kind == "X":
+                _, label, key, rel_type, direction = op
+                self._clear(node_id(label, key), rel_type, direction)
+            else:
+                raise CorruptStoreError(f"unknown write operation {kind!r}")
+
+    def _clear(self, nid: str, rel_type: str, direction: Direction) -> None:
+        g = self.graph
+        if nid not in g:
+            return
+        adj = g._succ[nid] if direction == "out" else g._pred[nid]
+        doomed = [
+            (other, k) for other, keys in adj.items() for k in keys if _rel_type(k) == rel_type
+        ]
+        for other, k in doomed:
+            u, v = (nid, other) if direction == "out" else (other, nid)
+            g.remove_edge(u, v, k)
+        self._rel_counts[rel_type] -= len(doomed)
+
+    # -- reads ----------------------------------------------------------------------------
+    def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:
+        """The properties of each keyed node (None where there is none), in order."""
+        nodes = self.graph._node
+        out: list[Props | None] = []
+        for key in keys:
+            attrs = nodes.get(node_id(label, key))
+            out.append(None if attrs is None else dict(attrs))
+        return out
+
+    def neighbours(
+        self,
+        label: str,
+        keys: Iterable[str],
+        rel_type: str,
+        direction: Direction = "out",
+    ) -> list[list[tuple[str, Props, Props]]]:
+        """For each key, its neighbours over `rel_type`: (label, node props, rel props)."""
+        g = self.graph
+        adj = g._succ if direction == "out" else g._pred
+        out: list[list[tuple[str, Props, Props]]] = []
+        for key in keys:
+            found: list[tuple[str, Props, Props]] = []
+            for other, edges in adj.get(node_id(label, key), {}).items():
+                for k, props in edges.items():
+                    if _rel_type(k) == rel_type:
+                        found.append((other.partition(":")[0], dict(g._node[other]), dict(props)))
+            out.append(found)
+        return out
+
+    def iter_nodes(self, label: str) -> Iterator[Props]:
+        """Every node of a label, in insertion order."""
+        nodes = self.graph._node
+        for key in list(self._labels.get(label, ())):
+            yield dict(nodes[node_id(label, key)])
+
+    def counts(self) -> Counts:
+        """Node counts per label and relationship counts per type (kept up to date on write)."""
+        return Counts(
+            {label: len(keys) for label, keys in self._labels.items() if keys},
+            {t: n for t, n in self._rel_counts.items() if n},
+        )
+
+    def view(self) -> nx.MultiDiGraph:
+        """The graph, read-only (writes through it raise networkx's frozen-graph error)."""
+        return self._view
+
+    def ping(self) -> bool:
+        """The embedded store answers whenever it is open."""
+        return not self._lock_file.closed
+
+    def close(self) -> None:
+        """Close the journal and release the folder lock."""
+        with self._lock:
+            if self._lock_file.closed:
+                return
+            self._journal.close()
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
