@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 import logging
+import statistics
+from importlib.resources import files
 import re
 import threading
 from collections import Counter
@@ -22,7 +24,6 @@ from collections.abc import Iterable
 from functools import cache
 
 import jieba
-from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
 
 __all__ = ["Segmenter", "normalise_term"]
 
@@ -53,8 +54,10 @@ def normalise_term(term: str) -> str:
 
 @cache
 def _idf() -> tuple[dict[str, float], float]:
-    idf, median = IDFLoader(DEFAULT_IDF).get_idf()
-    return idf, median
+    """jieba's inverse document frequencies of general Chinese, and their median."""
+    text = files("jieba").joinpath("analyse", "idf.txt").read_text("utf-8")
+    idf = {word: float(value) for word, value in (line.split(" ") for line in text.splitlines())}
+    return idf, statistics.median(idf.values())
 
 
 class Segmenter:

@@ -1,0 +1,5 @@
+"""`python -m graphsvc`: the same as the `graphsvc` command."""
+
+from graphsvc.cli import main
+
+main()
