@@ -159,7 +159,8 @@ def test_bulk_apply_writes_a_snapshot(tmp_path: Path, graph_state) -> None:
 
 def test_a_folder_is_owned_by_one_process(tmp_path: Path) -> None:
     store = MemoryStore(tmp_path)
-    with pytest.raises(StoreError, match=f"in use by another graphsvc process \\(pid {os.getpid()}"):
+    busy = rf"in use by another graphsvc process \(pid {os.getpid()}\)"
+    with pytest.raises(StoreError, match=busy):
         MemoryStore(tmp_path)
     store.close()
     MemoryStore(tmp_path).close()  # released
@@ -173,7 +174,7 @@ def test_a_failed_fsync_acknowledges_nothing(store: MemoryStore, monkeypatch) ->
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", no_space)
-    with pytest.raises(StoreError, match="cannot write the journal .*No space left"):
+    with pytest.raises(StoreError, match=r"cannot write the journal .*No space left"):
         store.apply(city_batch("450100", "南宁市"))
     monkeypatch.undo()
     assert store.version == 1 and store.get_nodes("City", ["450100"]) == [None]
@@ -235,7 +236,7 @@ def test_damage_before_the_tail_stops_start_up_and_touches_nothing(tmp_path: Pat
     data = bytearray(journal.read_bytes())
     data[30] ^= 0xFF  # inside the first record
     journal.write_bytes(bytes(data))
-    with pytest.raises(CorruptStoreError, match="record #1 .* damaged .* more records follow"):
+    with pytest.raises(CorruptStoreError, match=r"record #1 .* damaged .* more records follow"):
         MemoryStore(tmp_path)
     assert journal.read_bytes() == bytes(data)
     data[30] ^= 0xFF  # repaired, the folder opens again (its lock was released)
@@ -252,7 +253,7 @@ def test_corrupted_snapshot_is_refused(tmp_path: Path) -> None:
     data[len(data) // 2] ^= 0x01
     snapshot.write_bytes(bytes(data))
     files = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    with pytest.raises(CorruptStoreError, match="snapshot.bin is damaged \\(checksum mismatch"):
+    with pytest.raises(CorruptStoreError, match=r"snapshot\.bin is damaged \(checksum mismatch"):
         MemoryStore(tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == files
     snapshot.write_bytes(b"GSSNAP1\n\x00")  # cut short
