@@ -186,8 +186,8 @@ class _Loader:
                 continue
             values, problems = validator.validate(cells)
             if problems:
-                for column, reason in problems:
-                    self.reject(result, line, column, reason)
+                for i, (column, reason) in enumerate(problems):
+                    self.reject(result, line, column, reason, new_row=i == 0)
                 continue
             extra = {
                 c: (v.strip() if isinstance(v, str) else v)
@@ -200,8 +200,11 @@ class _Loader:
         self.progress(f"read {path.name}", result.rows, result.rows)
         return result, rows
 
-    def reject(self, result: FileResult, line: int, column: str, reason: str) -> None:
-        result.rejected += 1
+    def reject(
+        self, result: FileResult, line: int, column: str, reason: str, *, new_row: bool = True
+    ) -> None:
+        """Report a problem; `new_row` False for a further problem of a row already counted."""
+        result.rejected += new_row
         self.report.rejects.append(Reject(result.file, line, column, reason))
 
     def reject_row(self, result: FileResult, row: _Row, column: str, reason: str) -> None:
@@ -332,10 +335,12 @@ class _Loader:
         clear = {(r.rel, r.reverse) for r in spec.refs}
         b = self.batch
         for row in rows:
-            key = row.values[label.key]
             props: Props = {n: v for n in prop_names if (v := row.values.get(n)) is not None}
             props.update(row.extra)
-            b.upsert_node(spec.label, key, props)
+            b.upsert_node(spec.label, row.values[label.key], props)
+        # Relationships after every node of the file: a row may refer to a later one.
+        for row in rows:
+            key = row.values[label.key]
             me = (spec.label, key)
             if key in existed:
                 for rel, reverse in clear:
@@ -484,15 +489,17 @@ def load_dataset(
             loader.rel_file(rspec, files[name])
     for f in report.files:
         report.warnings.extend(f.warnings)
-    if max_errors is not None and len(report.rejects) > max_errors:
+    rejected = sum(f.rejected for f in report.files)
+    if max_errors is not None and rejected > max_errors:
         report.aborted = (
-            f"{len(report.rejects)} rows rejected, more than --max-errors {max_errors}: "
-            "nothing was loaded"
+            f"{rejected} rows rejected, more than --max-errors {max_errors}: nothing was loaded"
         )
         return report
     if loader.batch.ops:
         progress = progress or (lambda stage, done, total: None)
         progress("write", 0, 1)
-        report.version = store.apply(loader.batch, bulk=True)
+        with store.bulk() as write:
+            write(loader.batch)
+        report.version = store.version
         progress("write", 1, 1)
     return report

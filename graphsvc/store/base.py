@@ -12,7 +12,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -122,11 +123,13 @@ class GraphStore(Protocol):
         """Grows by one with every applied batch; caches key on it."""
         ...
 
-    def apply(self, batch: Batch, *, bulk: bool = False) -> int:
-        """Apply a batch atomically and durably; returns the new version.
+    def apply(self, batch: Batch) -> int:
+        """Apply a batch atomically and durably; returns the new version."""
+        ...
 
-        `bulk` marks a large load, which a backend may write in a cheaper way (the embedded
-        store writes a snapshot instead of a journal record)."""
+    def bulk(self) -> AbstractContextManager[Callable[[Batch], None]]:
+        """A large load: batches written through the yielded function land together, as one
+        new version, when the block ends; if it raises, none of them does."""
         ...
 
     def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:

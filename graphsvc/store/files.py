@@ -191,14 +191,31 @@ def _torn_reason(header: bytes, f: BinaryIO, size: int, offset: int) -> str | No
     return None
 
 
+class _ChecksummingWriter:
+    """A file wrapper that counts and checksums what passes through (pickle streams into it)."""
+
+    def __init__(self, f: BinaryIO, seed: int) -> None:
+        self.f, self.crc, self.length = f, seed, 0
+
+    def write(self, data: bytes) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        self.length += len(data)
+        return self.f.write(data)
+
+
 def write_snapshot(path: Path, version: int, state: Any) -> None:
-    """Write the state atomically: a temporary file, fsync, rename, fsync of the folder."""
-    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    """Write the state atomically: a temporary file, fsync, rename, fsync of the folder.
+
+    The pickle streams to disk, so no second copy of the graph is held in memory.
+    """
     tmp = path.with_name(path.name + ".tmp")
     try:
         with tmp.open("wb") as f:
-            f.write(SNAPSHOT_MAGIC + _HEADER.pack(version, len(payload), _crc(version, payload)))
-            f.write(payload)
+            f.write(SNAPSHOT_MAGIC + _HEADER.pack(version, 0, 0))
+            writer = _ChecksummingWriter(f, zlib.crc32(version.to_bytes(8, "little")))
+            pickle.dump(state, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            f.seek(len(SNAPSHOT_MAGIC))
+            f.write(_HEADER.pack(version, writer.length, writer.crc))
             f.flush()
             os.fsync(f.fileno())
         tmp.replace(path)
@@ -209,7 +226,10 @@ def write_snapshot(path: Path, version: int, state: Any) -> None:
 
 
 def read_snapshot(path: Path) -> tuple[int, Any] | None:
-    """The snapshot's version and state, None when there is none; CorruptStoreError if damaged."""
+    """The snapshot's version and state, None when there is none; CorruptStoreError if damaged.
+
+    The checksum is verified in a first streaming pass, before anything is unpickled.
+    """
     if not path.exists():
         return None
     with path.open("rb") as f:
@@ -221,11 +241,16 @@ def read_snapshot(path: Path) -> tuple[int, Any] | None:
                 "Nothing was changed: restore the file from a backup or move the data folder away."
             )
         version, length, crc = _HEADER.unpack(header)
-        payload = f.read(length)
-    if len(payload) != length or _crc(version, payload) != crc:
-        raise CorruptStoreError(
-            f"{path} is damaged (checksum mismatch, {len(payload)} of {length} bytes); refusing "
-            "to start. Nothing was changed: restore the file from a backup or move the data "
-            "folder away."
-        )
-    return version, pickle.loads(payload)
+        start = f.tell()
+        actual, seen = zlib.crc32(version.to_bytes(8, "little")), 0
+        while chunk := f.read(1 << 20):
+            actual = zlib.crc32(chunk, actual)
+            seen += len(chunk)
+        if seen != length or actual != crc:
+            raise CorruptStoreError(
+                f"{path} is damaged (checksum mismatch, {seen} of {length} bytes); refusing "
+                "to start. Nothing was changed: restore the file from a backup or move the data "
+                "folder away."
+            )
+        f.seek(start)
+        return version, pickle.load(f)  # noqa: S301 - our own file, checksum verified

@@ -15,12 +15,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,17 +72,12 @@ class MemoryStore:
         except OSError as e:
             raise StoreError(f"cannot create the data folder {data_dir}: {e.strerror}") from e
         self._lock_file = self._acquire_folder_lock()
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
-        self._labels: dict[str, dict[str, None]] = {}
-        self._rel_counts: Counter[str] = Counter()
-        self._version = 0
         try:
             self._recover()
             self._journal = Journal(data_dir / JOURNAL)
         except BaseException:
             self._lock_file.close()
             raise
-        self._view = nx.freeze(self.graph.copy(as_view=True))
 
     # -- start-up -------------------------------------------------------------------------
     def _acquire_folder_lock(self) -> Any:
@@ -104,6 +100,11 @@ class MemoryStore:
         return f
 
     def _recover(self) -> None:
+        """(Re)build the graph from the snapshot and the journal."""
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._labels: dict[str, dict[str, None]] = {}
+        self._rel_counts: Counter[str] = Counter()
+        self._version = 0
         snap = read_snapshot(self.data_dir / SNAPSHOT)
         if snap is not None:
             version, state = snap
@@ -129,6 +130,7 @@ class MemoryStore:
             replayed += 1
         if replayed:
             log.info("replayed %d journal records up to version %d", replayed, self._version)
+        self._view = nx.freeze(self.graph.copy(as_view=True))
 
     # -- writes ---------------------------------------------------------------------------
     @property
@@ -136,27 +138,50 @@ class MemoryStore:
         """Grows by one with every applied batch."""
         return self._version
 
-    def apply(self, batch: Batch, *, bulk: bool = False) -> int:
+    def apply(self, batch: Batch) -> int:
         """Apply a batch all or nothing and durably; return the new version.
 
         The batch is checked first (a relationship needs both ends to exist, or to be created
-        earlier in the batch), then journaled and fsynced, then applied. `bulk` is for loads:
-        the graph is changed first and then written as a new snapshot, skipping the journal.
+        earlier in the batch), then journaled and fsynced, then applied.
         """
         with self._lock:
             self._check(batch.ops)
             seq = self._version + 1
-            if bulk:
-                self._apply_ops(batch.ops)
-                self._version = seq
-                self.checkpoint()
-                return seq
             self._journal.append(seq, orjson.dumps(batch.ops))
             self._apply_ops(batch.ops)
             self._version = seq
             if self._journal.size() > self.checkpoint_bytes:
                 self.checkpoint()
             return seq
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[Callable[[Batch], None]]:
+        """A large load as one version: batches are applied to the graph as they come, and a
+        snapshot makes them durable together at the end.
+
+        If the block raises (or the snapshot cannot be written), the graph is rebuilt from the
+        data folder, which the load never touched: nothing of it remains. Writes from other
+        threads wait until the load ends; use it for offline loads and before serving.
+        """
+        with self._lock:
+            applied = False
+
+            def write(batch: Batch) -> None:
+                nonlocal applied
+                self._check(batch.ops)
+                applied = True
+                self._apply_ops(batch.ops)
+
+            try:
+                yield write
+                if applied:
+                    self._version += 1
+                    self.checkpoint()
+            except BaseException:
+                if applied:
+                    log.warning("bulk load abandoned: reloading %s", self.data_dir)
+                    self._recover()
+                raise
 
     def checkpoint(self) -> None:
         """Write a snapshot of the whole graph and empty the journal."""

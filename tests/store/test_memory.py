@@ -146,15 +146,38 @@ def test_restart_after_checkpoint_and_more_writes(tmp_path: Path, graph_state) -
     again.close()
 
 
-def test_bulk_apply_writes_a_snapshot(tmp_path: Path, graph_state) -> None:
+def test_bulk_load_is_one_version_made_durable_by_a_snapshot(tmp_path: Path, graph_state) -> None:
     store = MemoryStore(tmp_path)
-    store.apply(small_graph(), bulk=True)
+    store.apply(city_batch("450100", "南宁市"))
+    with store.bulk() as write:
+        write(small_graph())
+        write(city_batch("450200", "柳州市"))
+    assert store.version == 2
     before = graph_state(store)
     store.close()
     assert (tmp_path / "snapshot.bin").exists()
+    assert list(read_journal(tmp_path / "journal.log")) == []
     again = MemoryStore(tmp_path)
-    assert graph_state(again) == before
+    assert graph_state(again) == before and again.version == 2
     again.close()
+
+
+def test_an_abandoned_bulk_load_leaves_nothing(tmp_path: Path, graph_state) -> None:
+    store = MemoryStore(tmp_path)
+    store.apply(city_batch("450100", "南宁市"))
+    before = graph_state(store)
+    with pytest.raises(KeyboardInterrupt), store.bulk() as write:
+        write(small_graph())
+        raise KeyboardInterrupt  # Ctrl-C part-way
+    assert graph_state(store) == before and store.version == 1
+    assert store.view().has_node("City:450100") and not store.view().has_node("Expert:E1")
+    bad = city_batch("450300", "桂林市")
+    bad.upsert_rel("IN_CITY", ("County", "missing"), ("City", "450300"))
+    with pytest.raises(StoreError), store.bulk() as write:
+        write(small_graph())
+        write(bad)  # refused: the whole load goes
+    assert graph_state(store) == before and store.version == 1
+    store.close()
 
 
 def test_a_folder_is_owned_by_one_process(tmp_path: Path) -> None:
@@ -246,7 +269,8 @@ def test_damage_before_the_tail_stops_start_up_and_touches_nothing(tmp_path: Pat
 
 def test_corrupted_snapshot_is_refused(tmp_path: Path) -> None:
     store = MemoryStore(tmp_path)
-    store.apply(small_graph(), bulk=True)
+    with store.bulk() as write:
+        write(small_graph())
     store.close()
     snapshot = tmp_path / "snapshot.bin"
     data = bytearray(snapshot.read_bytes())
