@@ -367,7 +367,8 @@ class _Loader:
         for item in terms:
             term, weight = item if isinstance(item, tuple) else (item, 1.0)
             term = normalise_term(term)
-            if not term or term in seen:
+            # An extracted weight rounds to 0 for a term lost in a long text: no mention.
+            if not term or term in seen or weight <= 0:
                 continue
             seen.add(term)
             if term not in self.accepted["Keyword"]:
@@ -395,12 +396,18 @@ class _Loader:
                 edge.target_label,
                 [r.values[c] for r in rows if (c := edge.target_column) and r.values.get(c)],
             )
-        loaded = 0
+        good: list[_Row] = []
         for row in rows:
             problem = self.rel_row_problem(spec, row)
             if problem:
                 self.reject_row(result, row, *problem)
-                continue
+            else:
+                good.append(row)
+        if spec.key:
+            self.replace_keyed(spec, good)
+        if spec.name == "service_records":
+            self.replace_addressed(good)
+        for row in good:
             for edge in spec.edges:
                 target = row.values.get(edge.target_column)
                 if not target:
@@ -413,8 +420,54 @@ class _Loader:
                     (edge.target_label, target),
                     props,
                 )
-            loaded += 1
-        result.loaded = loaded
+        result.loaded = len(good)
+
+    def replace_keyed(self, spec: RelFile, rows: list[_Row]) -> None:
+        """A keyed row (a deal) replaces every relationship an earlier load made for its key,
+        wherever it was: its counterparties, even its enterprise, may have changed."""
+        rel, label = spec.edges[0].rel, spec.edges[0].source_label
+        assert spec.key and all((e.rel, e.source_label) == (rel, label) for e in spec.edges)
+        if not rows or not self.store.counts().relationships.get(rel):
+            return
+        keys = {r.values[spec.key] for r in rows}
+        sources = [props[LABELS[label].key] for props in self.store.iter_nodes(label)]
+        for source, found in zip(
+            sources, self.store.neighbours(label, sources, rel), strict=True
+        ):
+            if not any(props.get(spec.key) in keys for _, _, props in found):
+                continue
+            node = (label, source)
+            self.batch.clear_rels(node, rel, "out")
+            for other, target, props in found:
+                if props.get(spec.key) not in keys:  # another deal: put it back
+                    self.batch.upsert_rel(rel, node, (other, target[LABELS[other].key]), props)
+
+    def replace_addressed(self, rows: list[_Row]) -> None:
+        """A reloaded service record that names another demand (or none) takes back the
+        ADDRESSED its earlier version made, unless another record of the expert names it."""
+        if not rows or not self.store.counts().relationships.get("ADDRESSED"):
+            return
+        ident = ("expert_key", "enterprise_key", "role", "start_on")
+        reloaded = {tuple(r.values.get(c) for c in ident) for r in rows}
+        named: dict[str, set[str]] = defaultdict(set)  # expert -> demands this load names
+        for r in rows:
+            named[r.values["expert_key"]].add(r.values.get("demand_key") or "")
+        experts = sorted(named)
+        served = self.store.neighbours("Expert", experts, "SERVED")
+        addressed = self.store.neighbours("Expert", experts, "ADDRESSED")
+        for expert, records, demands in zip(experts, served, addressed, strict=True):
+            still = named[expert] | {
+                p.get("demand_key") or ""
+                for _, enterprise, p in records
+                if (expert, enterprise["key"], p.get("role"), p.get("start_on")) not in reloaded
+            }
+            if all(d["key"] in still for _, d, _ in demands):
+                continue
+            node = ("Expert", expert)
+            self.batch.clear_rels(node, "ADDRESSED", "out")
+            for _, d, p in demands:
+                if d["key"] in still:
+                    self.batch.upsert_rel("ADDRESSED", node, ("Demand", d["key"]), p)
 
     def rel_row_problem(self, spec: RelFile, row: _Row) -> tuple[str, str] | None:
         v = row.values
@@ -433,6 +486,10 @@ class _Loader:
         return None
 
 
+class _TooManyErrorsError(Exception):
+    """Abandons a load (inside the store's bulk block, so nothing of it lands)."""
+
+
 def _ref_keys(row: _Row, column: str) -> list[str]:
     value = row.values.get(column)
     if not value:
@@ -441,12 +498,15 @@ def _ref_keys(row: _Row, column: str) -> list[str]:
 
 
 def _domain_terms(store: GraphStore, files: dict[str, Path]) -> Iterable[str]:
-    """The segmenter's dictionary: industry vocabularies, stored keywords, keyword columns."""
+    """The segmenter's dictionary: industry vocabularies, the keyword columns being loaded,
+    and the skills of stored experts this load does not reload.
+
+    Not every stored Keyword: the ones an earlier load extracted would then count as domain
+    terms, and loading the same folder twice would not give the same graph."""
     from graphsvc.reference import vocabulary
 
     yield from (v.term for v in vocabulary())
-    for props in store.iter_nodes("Keyword"):
-        yield props["key"]
+    reloaded: set[str] = set()
     for name in ("experts", "demands", "achievements"):
         path = files.get(name)
         if path is None:
@@ -456,7 +516,12 @@ def _domain_terms(store: GraphStore, files: dict[str, Path]) -> Iterable[str]:
         except FileError:
             continue  # reported when the file itself is read
         for _, cells in table.rows:
+            if name == "experts" and isinstance(key := cells.get("key"), str | int):
+                reloaded.add(str(key).strip())
             yield from parse_list(cells.get("keywords"))
+    others = [k for props in store.iter_nodes("Expert") if (k := props["key"]) not in reloaded]
+    for found in store.neighbours("Expert", others, "HAS_SKILL"):
+        yield from (props["key"] for _, props, _ in found)
 
 
 def load_dataset(
@@ -467,7 +532,7 @@ def load_dataset(
     progress: Progress | None = None,
     segmenter: Segmenter | None = None,
 ) -> LoadReport:
-    """Load every good row of the dataset in `folder` into `store`, in one atomic batch.
+    """Load every good row of the dataset in `folder` into `store`, all together or not at all.
 
     Raises FileError when `folder` is not a folder. A file that cannot be read at all, or lacks
     a required column, is refused whole and reported; the other files still load. When more
@@ -481,20 +546,42 @@ def load_dataset(
         segmenter = Segmenter()
     segmenter.add_terms(_domain_terms(store, files))
     loader = _Loader(store, report, progress)
-    for name, spec in NODE_FILES.items():
-        if name in files:
-            loader.node_file(spec, files[name], segmenter)
-    for name, rspec in REL_FILES.items():
-        if name in files:
-            loader.rel_file(rspec, files[name])
+    progress = progress or (lambda stage, done, total: None)
+    wrote = False
+
+    def write_file(write: Callable[[Batch], None]) -> None:
+        """Each file's writes go to the store as soon as it is checked, freeing its rows."""
+        nonlocal wrote
+        if loader.batch.ops:
+            write(loader.batch)
+            loader.batch = Batch()
+            wrote = True
+
+    try:
+        with store.bulk() as write:
+            for name, spec in NODE_FILES.items():
+                if name in files:
+                    loader.node_file(spec, files[name], segmenter)
+                    write_file(write)
+            for name, rspec in REL_FILES.items():
+                if name in files:
+                    loader.rel_file(rspec, files[name])
+                    write_file(write)
+            rejected = sum(f.rejected for f in report.files)
+            if max_errors is not None and rejected > max_errors:
+                raise _TooManyErrorsError(
+                    f"{rejected} rows rejected, more than --max-errors {max_errors}: "
+                    "nothing was loaded"
+                )
+            progress("write", 0, 1)
+        progress("write", 1, 1)
+    except _TooManyErrorsError as e:
+        report.aborted = str(e)
     for f in report.files:
         report.warnings.extend(f.warnings)
-    rejected = sum(f.rejected for f in report.files)
-    if max_errors is not None and rejected > max_errors:
-        report.aborted = (
-            f"{rejected} rows rejected, more than --max-errors {max_errors}: nothing was loaded"
-        )
-        return report
+    if wrote and not report.aborted:
+        report.version = store.version
+    return report
     if loader.batch.ops:
         progress = progress or (lambda stage, done, total: None)
         progress("write", 0, 1)

@@ -5,8 +5,8 @@ the crc covering seq and payload. A record is acknowledged only after ``fsync``.
 incomplete or mismatching *last* record is a torn write from a crash: it is dropped with a
 warning. A bad record followed by more data is corruption and stops the replay.
 
-Snapshot: the magic ``GSSNAP1\\n`` then ``version (u64) | length (u64) | crc32 (u32) | pickle``,
-written to a temporary file, fsynced and renamed over the old one.
+Snapshot: the magic ``GSSNAP1\\n`` then ``version (u64) | length (u64) | crc32 (u32)`` and a
+stream of pickled frames, written to a temporary file, fsynced and renamed over the old one.
 
 Examples
 --------
@@ -17,16 +17,21 @@ Examples
 >>> journal.close()
 >>> [(r.seq, r.payload) for r in read_journal(folder / "journal.log")]
 [(1, b'hello')]
+>>> write_snapshot(folder / "snapshot.bin", 7, [["a", "b"], {"c": 1}])
+>>> version, frames = read_snapshot(folder / "snapshot.bin")
+>>> version, list(frames)
+(7, [['a', 'b'], {'c': 1}])
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import pickle
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -203,17 +208,27 @@ class _ChecksummingWriter:
         return self.f.write(data)
 
 
-def write_snapshot(path: Path, version: int, state: Any) -> None:
-    """Write the state atomically: a temporary file, fsync, rename, fsync of the folder.
+def _frame_bytes(frame: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: frames hold plain tuples, dicts and strings
+    pickler.dump(frame)
+    return buffer.getvalue()
 
-    The pickle streams to disk, so no second copy of the graph is held in memory.
+
+def write_snapshot(path: Path, version: int, frames: Iterable[Any]) -> None:
+    """Write a snapshot atomically: a temporary file, fsync, rename, fsync of the folder.
+
+    The state comes as an iterable of frames (small lists), each pickled on its own and
+    streamed to disk, so neither a copy of the graph nor a pickle memo is held in memory.
     """
     tmp = path.with_name(path.name + ".tmp")
     try:
         with tmp.open("wb") as f:
             f.write(SNAPSHOT_MAGIC + _HEADER.pack(version, 0, 0))
             writer = _ChecksummingWriter(f, zlib.crc32(version.to_bytes(8, "little")))
-            pickle.dump(state, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            for frame in frames:
+                writer.write(_frame_bytes(frame))
             f.seek(len(SNAPSHOT_MAGIC))
             f.write(_HEADER.pack(version, writer.length, writer.crc))
             f.flush()
@@ -225,14 +240,16 @@ def write_snapshot(path: Path, version: int, state: Any) -> None:
         raise StoreError(f"cannot write the snapshot {path}: {e.strerror or e}") from e
 
 
-def read_snapshot(path: Path) -> tuple[int, Any] | None:
-    """The snapshot's version and state, None when there is none; CorruptStoreError if damaged.
+def read_snapshot(path: Path) -> tuple[int, Iterator[Any]] | None:
+    """The snapshot's version and its frames; None when there is none.
 
-    The checksum is verified in a first streaming pass, before anything is unpickled.
+    Raises CorruptStoreError when it is damaged: the checksum is verified in a first
+    streaming pass, before anything is unpickled.
     """
     if not path.exists():
         return None
-    with path.open("rb") as f:
+    f = path.open("rb")
+    try:
         magic = f.read(len(SNAPSHOT_MAGIC))
         header = f.read(_HEADER.size)
         if magic != SNAPSHOT_MAGIC or len(header) < _HEADER.size:
@@ -253,4 +270,14 @@ def read_snapshot(path: Path) -> tuple[int, Any] | None:
                 "folder away."
             )
         f.seek(start)
-        return version, pickle.load(f)  # noqa: S301 - our own file, checksum verified
+    except BaseException:
+        f.close()
+        raise
+
+    def frames() -> Iterator[Any]:
+        with f:
+            end = start + length
+            while f.tell() < end:
+                yield pickle.load(f)  # our own file, its checksum verified
+
+    return version, frames()

@@ -28,7 +28,7 @@ from typing import Any
 import networkx as nx
 import orjson
 
-from graphsvc.ontology import node_id
+from graphsvc.ontology import node_id, split_node_id
 from graphsvc.store.base import (
     Batch,
     CorruptStoreError,
@@ -47,9 +47,13 @@ log = logging.getLogger(__name__)
 SNAPSHOT = "snapshot.bin"
 JOURNAL = "journal.log"
 LOCK = "LOCK"
-FORMAT = 1
+FORMAT = 2
+FRAME_SIZE = 20_000  # nodes or edges per snapshot frame
 # After this many journal bytes, the next batch is followed by a snapshot that empties it.
 DEFAULT_CHECKPOINT_BYTES = 256 * 1024 * 1024
+
+
+_NO_PROPS: dict[str, Any] = {}  # shared by every edge without properties: never mutate
 
 
 def _rel_type(edge_key: str) -> str:
@@ -107,14 +111,8 @@ class MemoryStore:
         self._version = 0
         snap = read_snapshot(self.data_dir / SNAPSHOT)
         if snap is not None:
-            version, state = snap
-            if not isinstance(state, dict) or state.get("format") != FORMAT:
-                raise CorruptStoreError(
-                    f"{self.data_dir / SNAPSHOT} has an unknown format; refusing to start"
-                )
-            self.graph = state["graph"]
-            self._labels = state["labels"]
-            self._rel_counts = state["rel_counts"]
+            version, frames = snap
+            self._restore(frames)
             self._version = version
         replayed = 0
         for record in read_journal(self.data_dir / JOURNAL):
@@ -186,14 +184,51 @@ class MemoryStore:
     def checkpoint(self) -> None:
         """Write a snapshot of the whole graph and empty the journal."""
         with self._lock:
-            state = {
-                "format": FORMAT,
-                "graph": self.graph,
-                "labels": self._labels,
-                "rel_counts": self._rel_counts,
-            }
-            write_snapshot(self.data_dir / SNAPSHOT, self._version, state)
+            write_snapshot(self.data_dir / SNAPSHOT, self._version, self._frames())
             self._journal.reset()
+
+    def _frames(self) -> Iterator[Any]:
+        """The graph as snapshot frames: a header, then nodes and edges in chunks."""
+        yield {"format": FORMAT}
+        chunk: list[Any] = []
+        for nid, attrs in self.graph._node.items():
+            chunk.append((nid, attrs))
+            if len(chunk) == FRAME_SIZE:
+                yield ("N", chunk)
+                chunk = []
+        yield ("N", chunk)
+        chunk = []
+        for u, nbrs in self.graph._succ.items():
+            for v, keys in nbrs.items():
+                for k, attrs in keys.items():
+                    chunk.append((u, v, k, attrs or None))
+                    if len(chunk) == FRAME_SIZE:
+                        yield ("E", chunk)
+                        chunk = []
+        yield ("E", chunk)
+
+    def _restore(self, frames: Iterator[Any]) -> None:
+        header = next(frames, None)
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise CorruptStoreError(
+                f"{self.data_dir / SNAPSHOT} has an unknown format; refusing to start"
+            )
+        nodes, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
+        labels, rel_counts = self._labels, self._rel_counts
+        for kind, chunk in frames:
+            if kind == "N":
+                for nid, attrs in chunk:
+                    nodes[nid] = attrs
+                    succ[nid], pred[nid] = {}, {}
+                    label, key = split_node_id(nid)
+                    labels.setdefault(label, {})[key] = None
+            else:
+                for u, v, k, attrs in chunk:
+                    keys = succ[u].get(v)
+                    if keys is None:
+                        keys = succ[u][v] = pred[v][u] = {}
+                    keys[k] = attrs or _NO_PROPS
+                    rel_counts[_rel_type(k)] += 1
 
     def _check(self, ops: list[Op]) -> None:
         created: set[str] = set()
@@ -210,27 +245,30 @@ class MemoryStore:
                         )
 
     def _apply_ops(self, ops: Iterable[Op]) -> None:
-        g = self.graph
+        """Write straight into networkx's adjacency dicts (what add_node/add_edge do, minus
+        their per-call checks). Edge property dicts are replaced, never changed in place, so
+        every edge without properties shares one empty dict."""
+        nodes, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
+        rel_counts, labels = self._rel_counts, self._labels
         for op in ops:
             kind = op[0]
             if kind == "R":
                 _, rel_type, sl, sk, tl, tk, ident, props = op
                 u, v = node_id(sl, sk), node_id(tl, tk)
-                existing = g._succ.get(u, {}).get(v, {}).get(ident)
-                if existing is None:
-                    g.add_edge(u, v, ident)  # props may hold "key", so not as kwargs
-                    g._succ[u][v][ident].update(props)
-                    self._rel_counts[rel_type] += 1
-                else:
-                    existing.clear()
-                    existing.update(props)
+                keys = succ[u].get(v)
+                if keys is None:
+                    keys = succ[u][v] = pred[v][u] = {}
+                if ident not in keys:
+                    rel_counts[rel_type] += 1
+                keys[ident] = dict(props) if props else _NO_PROPS
             elif kind == "N":
                 _, label, key, props, replace = op
                 nid = node_id(label, key)
-                attrs = g._node.get(nid)
+                attrs = nodes.get(nid)
                 if attrs is None:
-                    g.add_node(nid, **props)
-                    self._labels.setdefault(label, {})[key] = None
+                    nodes[nid] = dict(props)
+                    succ[nid], pred[nid] = {}, {}
+                    labels.setdefault(label, {})[key] = None
                 else:
                     if replace:
                         attrs.clear()
@@ -242,17 +280,21 @@ class MemoryStore:
                 raise CorruptStoreError(f"unknown write operation {kind!r}")
 
     def _clear(self, nid: str, rel_type: str, direction: Direction) -> None:
-        g = self.graph
-        if nid not in g:
+        succ, pred = self.graph._succ, self.graph._pred
+        if nid not in succ:
             return
-        adj = g._succ[nid] if direction == "out" else g._pred[nid]
-        doomed = [
-            (other, k) for other, keys in adj.items() for k in keys if _rel_type(k) == rel_type
-        ]
-        for other, k in doomed:
-            u, v = (nid, other) if direction == "out" else (other, nid)
-            g.remove_edge(u, v, k)
-        self._rel_counts[rel_type] -= len(doomed)
+        adj = succ[nid] if direction == "out" else pred[nid]
+        removed = 0
+        for other in list(adj):
+            keys = adj[other]
+            for k in [k for k in keys if _rel_type(k) == rel_type]:
+                del keys[k]  # the dict is shared by succ and pred
+                removed += 1
+            if not keys:
+                u, v = (nid, other) if direction == "out" else (other, nid)
+                del succ[u][v]
+                del pred[v][u]
+        self._rel_counts[rel_type] -= removed
 
     # -- reads ----------------------------------------------------------------------------
     def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:
