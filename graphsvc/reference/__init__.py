@@ -112,12 +112,14 @@ class Term:
 
 @dataclass(frozen=True)
 class TrainingSite:
-    """A training base (`base`) or study point (`study_point`) of the programme."""
+    """A training base (`base`) or study point (`study_point`) of the programme, and the
+    industries (codes) it shows."""
 
     key: str
     name: str
     kind: str
     city_code: str
+    industry_codes: tuple[str, ...]
 
 
 def _rows(name: str) -> Iterator[dict[str, str]]:
@@ -196,7 +198,7 @@ def vocabulary() -> tuple[Term, ...]:
 def training_sites() -> tuple[TrainingSite, ...]:
     """Three training bases and fifteen study points (illustrative names, see SOURCES.md)."""
     return tuple(
-        TrainingSite(r["key"], r["name"], r["kind"], r["city_code"])
+        TrainingSite(r["key"], r["name"], r["kind"], r["city_code"], _list(r["industry_codes"]))
         for r in _rows("training_sites.csv")
     )
 
