@@ -111,4 +111,5 @@ class Segmenter:
         }
         ranked = sorted(scores, key=lambda t: (-scores[t], first[t]))[:k]
         top = scores[ranked[0]]
-        return [(t, round(scores[t] / top, 4)) for t in ranked]
+        weighted = ((t, round(scores[t] / top, 4)) for t in ranked)
+        return [(t, w) for t, w in weighted if w > 0]  # a long text's faintest terms round to 0

@@ -88,6 +88,16 @@ class LoadReport:
         return sum(f.loaded for f in self.files)
 
     @property
+    def rejected(self) -> int:
+        """Rows rejected, over all files (a row with several problems counts once)."""
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def errors(self) -> int:
+        """What `--max-errors` counts: rejected rows, and each file refused whole."""
+        return self.rejected + len(self.refused_files)
+
+    @property
     def refused_files(self) -> list[FileResult]:
         """Files refused as a whole."""
         return [f for f in self.files if f.error]
@@ -431,9 +441,7 @@ class _Loader:
             return
         keys = {r.values[spec.key] for r in rows}
         sources = [props[LABELS[label].key] for props in self.store.iter_nodes(label)]
-        for source, found in zip(
-            sources, self.store.neighbours(label, sources, rel), strict=True
-        ):
+        for source, found in zip(sources, self.store.neighbours(label, sources, rel), strict=True):
             if not any(props.get(spec.key) in keys for _, _, props in found):
                 continue
             node = (label, source)
@@ -567,11 +575,12 @@ def load_dataset(
                 if name in files:
                     loader.rel_file(rspec, files[name])
                     write_file(write)
-            rejected = sum(f.rejected for f in report.files)
-            if max_errors is not None and rejected > max_errors:
+            if max_errors is not None and report.errors > max_errors:
+                refused = len(report.refused_files)
                 raise _TooManyErrorsError(
-                    f"{rejected} rows rejected, more than --max-errors {max_errors}: "
-                    "nothing was loaded"
+                    f"{report.rejected} rows rejected"
+                    + (f" and {refused} files refused" if refused else "")
+                    + f", more than --max-errors {max_errors}: nothing was loaded"
                 )
             progress("write", 0, 1)
         progress("write", 1, 1)
@@ -581,12 +590,4 @@ def load_dataset(
         report.warnings.extend(f.warnings)
     if wrote and not report.aborted:
         report.version = store.version
-    return report
-    if loader.batch.ops:
-        progress = progress or (lambda stage, done, total: None)
-        progress("write", 0, 1)
-        with store.bulk() as write:
-            write(loader.batch)
-        report.version = store.version
-        progress("write", 1, 1)
     return report

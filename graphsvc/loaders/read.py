@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,9 +65,17 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as e:
             first_error = first_error or e
     assert first_error is not None
+    # utf-8-sig counts from after its BOM; report the position in the file.
+    offset = first_error.start + (3 if candidates[0] == "utf-8-sig" else 0)
+    line = data[:offset].count(b"\n") + 1
+    what = {
+        "utf-8-sig": "not UTF-8 although it starts with a UTF-8 BOM",
+        "utf-16": "not UTF-16 although it starts with a UTF-16 BOM",
+    }.get(candidates[0], "neither UTF-8 nor GB18030")
     raise FileError(
-        f"{path.name}: neither UTF-8 nor GB18030 (undecodable byte at offset "
-        f"{first_error.start}); save the file as UTF-8 CSV"
+        f"{path.name}: {what}: undecodable bytes at byte {offset} "
+        f"(line {line}, {first_error.reason}); "
+        "save the file as UTF-8 CSV"
     )
 
 
@@ -107,8 +116,16 @@ def _csv(path: Path, text: str, encoding: str) -> Table:
             except StopIteration:
                 return
             except csv.Error as e:
-                yield start, {"__error__": f"the row cannot be parsed as CSV ({e})"}
-                return
+                if str(e) == "unexpected end of data":
+                    problem = "a quote opened in this row is never closed"
+                    if reader.line_num > start:
+                        problem += f": lines {start}-{reader.line_num} were read as one row"
+                else:
+                    problem = f"the row cannot be parsed as CSV ({e})"
+                yield start, {"__error__": problem}
+                # The reader resumes at the next line: the rows after this one still count.
+                start = reader.line_num + 1
+                continue
             if record and any(cell.strip() for cell in record):
                 if len(record) > len(columns):
                     problem = f"{len(record)} cells but the header has {len(columns)} columns"
@@ -121,7 +138,8 @@ def _csv(path: Path, text: str, encoding: str) -> Table:
 
 
 def _jsonl(path: Path, text: str, encoding: str) -> Table:
-    lines = text.splitlines()
+    # Not str.splitlines(): U+2028, U+0085 and the like are legal inside JSON strings.
+    lines = re.split(r"\r\n|\r|\n", text)
     records: list[tuple[int, dict[str, Any]]] = []
     columns: dict[str, None] = {}
     for number, line in enumerate(lines, start=1):

@@ -1,4 +1,4 @@
-"""Row validation against the ontology, with pydantic models built from the declared columns.
+r"""Row validation against the ontology, with pydantic models built from the declared columns.
 
 One set of rules for files and for mutations: `RowValidator(columns).validate(cells)` returns
 the typed values and a list of `(column, reason)` problems.
@@ -39,7 +39,7 @@ FREE_TEXT = frozenset({"title", "description"})
 _TRUE = frozenset({"true", "1", "yes", "y", "是", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "否", "f"})
 _LIST_SPLIT = re.compile(r"[;；]")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def parse_list(value: Any) -> list[str]:
@@ -227,7 +227,8 @@ class RowValidator:
         self.columns = {p.name: p for p in columns}
         fields: dict[str, Any] = {p.name: (_annotation(p), None) for p in columns}
         self._model: type[BaseModel] = create_model("Row", __base__=_Row, **fields)
-        self._patterns = {p.name: re.compile(p.pattern) for p in columns if p.pattern}
+        # ASCII: a GB/T code is ASCII digits; \d alone also matches full-width ones (４５…).
+        self._patterns = {p.name: re.compile(p.pattern, re.ASCII) for p in columns if p.pattern}
 
     def validate(self, cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """Typed values of the declared columns (defaults filled in) and the problems found."""
