@@ -15,13 +15,13 @@ Examples
 from __future__ import annotations
 
 import logging
-import statistics
-from importlib.resources import files
 import re
+import statistics
 import threading
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
+from importlib.resources import files
 
 import jieba
 
