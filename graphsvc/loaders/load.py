@@ -576,10 +576,10 @@ def load_dataset(
                     loader.rel_file(rspec, files[name])
                     write_file(write)
             if max_errors is not None and report.errors > max_errors:
-                refused = len(report.refused_files)
+                whole = len(report.refused_files)
                 raise _TooManyErrorsError(
                     f"{report.rejected} rows rejected"
-                    + (f" and {refused} files refused" if refused else "")
+                    + (f" and {whole} files refused" if whole else "")
                     + f", more than --max-errors {max_errors}: nothing was loaded"
                 )
             progress("write", 0, 1)

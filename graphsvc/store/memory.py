@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,11 @@ DEFAULT_CHECKPOINT_BYTES = 256 * 1024 * 1024
 
 
 _NO_PROPS: dict[str, Any] = {}  # shared by every edge without properties: never mutate
+
+
+def _edge_key(key: str) -> str:
+    """Edge keys that are just a type are interned: one string for millions of edges."""
+    return key if "|" in key else sys.intern(key)
 
 
 def _rel_type(edge_key: str) -> str:
@@ -108,6 +114,9 @@ class MemoryStore:
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self._labels: dict[str, dict[str, None]] = {}
         self._rel_counts: Counter[str] = Counter()
+        # One string object per node id, shared by every adjacency dict that names the node
+        # (an edge would otherwise bring two copies of its ends' ids: ~130 bytes an edge).
+        self._ids: dict[str, str] = {}
         self._version = 0
         snap = read_snapshot(self.data_dir / SNAPSHOT)
         if snap is not None:
@@ -214,20 +223,22 @@ class MemoryStore:
                 f"{self.data_dir / SNAPSHOT} has an unknown format; refusing to start"
             )
         nodes, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
-        labels, rel_counts = self._labels, self._rel_counts
+        labels, rel_counts, ids = self._labels, self._rel_counts, self._ids
         for kind, chunk in frames:
             if kind == "N":
                 for nid, attrs in chunk:
+                    ids[nid] = nid
                     nodes[nid] = attrs
                     succ[nid], pred[nid] = {}, {}
                     label, key = split_node_id(nid)
                     labels.setdefault(label, {})[key] = None
             else:
                 for u, v, k, attrs in chunk:
+                    u, v = ids[u], ids[v]
                     keys = succ[u].get(v)
                     if keys is None:
                         keys = succ[u][v] = pred[v][u] = {}
-                    keys[k] = attrs or _NO_PROPS
+                    keys[_edge_key(k)] = attrs or _NO_PROPS
                     rel_counts[_rel_type(k)] += 1
 
     def _check(self, ops: list[Op]) -> None:
@@ -249,23 +260,24 @@ class MemoryStore:
         their per-call checks). Edge property dicts are replaced, never changed in place, so
         every edge without properties shares one empty dict."""
         nodes, succ, pred = self.graph._node, self.graph._succ, self.graph._pred
-        rel_counts, labels = self._rel_counts, self._labels
+        rel_counts, labels, ids = self._rel_counts, self._labels, self._ids
         for op in ops:
             kind = op[0]
             if kind == "R":
                 _, rel_type, sl, sk, tl, tk, ident, props = op
-                u, v = node_id(sl, sk), node_id(tl, tk)
+                u, v = ids[node_id(sl, sk)], ids[node_id(tl, tk)]
                 keys = succ[u].get(v)
                 if keys is None:
                     keys = succ[u][v] = pred[v][u] = {}
                 if ident not in keys:
                     rel_counts[rel_type] += 1
-                keys[ident] = dict(props) if props else _NO_PROPS
+                keys[_edge_key(ident)] = dict(props) if props else _NO_PROPS
             elif kind == "N":
                 _, label, key, props, replace = op
                 nid = node_id(label, key)
                 attrs = nodes.get(nid)
                 if attrs is None:
+                    ids[nid] = nid
                     nodes[nid] = dict(props)
                     succ[nid], pred[nid] = {}, {}
                     labels.setdefault(label, {})[key] = None
