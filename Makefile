@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup serve test lint typecheck unit bench clean
+.PHONY: setup serve test lint typecheck unit bench bench-large clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ unit: setup
 test: lint typecheck unit  ## everything CI runs
 
 bench: setup  ## run the benchmarks under benchmarks/ and write docs/benchmarks.md
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/run.py
+
+bench-large: setup  ## the same, plus the --scale 100 load (tens of minutes, ~12 GiB)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python benchmarks/run.py --large
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -110,6 +110,7 @@ def test_serve_on_an_empty_folder_serves_the_demo_data(tmp_path: Path) -> None:
         try:
             deadline = time.monotonic() + 120
             ready = None
+            refused_while_loading = 0
             with httpx.Client(base_url=base, timeout=5) as client:
                 while time.monotonic() < deadline:
                     try:
@@ -122,12 +123,14 @@ def test_serve_on_an_empty_folder_serves_the_demo_data(tmp_path: Path) -> None:
                     if ready.status_code == 200:
                         break
                     assert ready.status_code == 503  # loading: not ready, but alive
-                    assert (
-                        client.post("/graphql", json={"query": "{ stats { version } }"}).status_code
-                        == 503
-                    )
+                    query = client.post("/graphql", json={"query": "{ stats { version } }"})
+                    if client.get("/readyz").status_code == 503:  # still loading after it
+                        assert query.status_code == 503
+                        assert "loading" in query.json()["errors"][0]["message"]
+                        refused_while_loading += 1
                     time.sleep(0.3)
                 assert ready is not None and ready.status_code == 200
+                assert refused_while_loading > 0  # the demo takes seconds to load
                 answer = client.post(
                     "/graphql",
                     json={
