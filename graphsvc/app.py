@@ -1,67 +1,222 @@
-"""The ASGI app: GraphQL at /graphql, liveness and readiness probes.
+"""The ASGI app: GraphQL (and GraphiQL) at /graphql, probes at /livez and /readyz, /metrics.
 
 Built by a factory (`uvicorn --factory graphsvc.app:app_factory`, settings from `GRAPHSVC_*`);
 the store opens in the lifespan, in a background thread, so `/livez` answers at once and
-`/readyz` turns 200 when the graph is loaded.
+`/readyz` turns 200 when the graph is loaded. Requests to /graphql are refused before
+GraphQL sees them when the graph is not ready (503), the token is unknown (401) or the body
+is too large (413).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from graphsvc.cache import VersionedCache
 from graphsvc.config import Settings
-from graphsvc.schema import Context, build_schema
+from graphsvc.schema import Context, Limits, build_schema
+from graphsvc.schema.catalog import Indexes
+from graphsvc.schema.limits import error_code
+from graphsvc.schema.metrics import CONTENT_TYPE, Metrics
 from graphsvc.service import Service
+from graphsvc.store.base import GraphStore
 
 __all__ = ["app_factory", "create_app"]
 
 log = logging.getLogger(__name__)
 
 
-def _service(request: Request | WebSocket) -> Service:
-    service: Service = request.app.state.service
-    return service
-
-
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with a typed context and the caller's role from its token."""
+    """Strawberry's ASGI view with a typed context, the caller's role, and orjson."""
+
+    def __init__(self, service: Service, limits: Limits, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.service = service
+        self.limits = limits
+        self.metrics = metrics
+        self.indexes = Indexes()
+        self.cache = VersionedCache()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        service = _service(request)
+        service = self.service
         assert service.store is not None and service.segmenter is not None
         role = service.tokens.role_of(request.headers.get("authorization"))
-        assert role is not None  # refused by `graphql_endpoint` before we get here
-        return Context(store=service.store, segmenter=service.segmenter, role=role)
+        assert role is not None  # refused by the endpoint before we get here
+        context = Context(
+            store=service.store,
+            segmenter=service.segmenter,
+            role=role,
+            limits=self.limits,
+            indexes=self.indexes,
+            cache=self.cache,
+            deadline=time.monotonic() + self.limits.query_timeout,
+            record_operation=self.metrics.record_operation,
+        )
+        request.scope["graphsvc.context"] = context  # for the response cache's metrics
+        return context
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        for error in result.errors or ():
+            code = error_code(error)
+            if code is not None:
+                error.extensions = {**(error.extensions or {}), "code": code}
+        return await super().process_result(request, result)
+
+    def decode_json(self, data: str | bytes) -> object:
+        value = orjson.loads(data)
+        if not isinstance(value, dict | list):
+            raise json.JSONDecodeError("a GraphQL request is a JSON object", "", 0)
+        return value
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status)
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message}]}, status_code=status, headers=headers)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+class ResponseCache:
+    """Error-free answers to POSTed queries, per graph version, caller role and day (some
+    fields, like an expert's current load, depend on the date); an LRU of `size` entries."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Response, str]] = OrderedDict()
+        self._version = -1
+
+    def key(self, store: GraphStore, request: Request, body: bytes) -> tuple[Any, ...] | None:
+        """The cache key of a request, None when it must not be cached."""
+        if self.size == 0 or len(body) > 8192:
+            return None
+        version = store.version
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
+        auth = request.headers.get("authorization")
+        return (version, date.today().toordinal(), auth, request.headers.get("content-type"), body)
+
+    def get(self, key: tuple[Any, ...] | None) -> tuple[Response, str] | None:
+        """A cached response and its operation name."""
+        if key is None:
+            return None
+        hit = self._entries.get(key)
+        if hit is not None:
+            self._entries.move_to_end(key)
+        return hit
+
+    def recorder(self, key: tuple[Any, ...] | None, send: Send, scope: Scope) -> Send:
+        """A `send` that keeps a 200 answer without errors under `key`."""
+        if key is None:
+            return send
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+
+        async def record(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status, headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                body = message.get("body", b"")
+                if (
+                    status == 200
+                    and key[0] == self._version
+                    and not body.startswith(b'{"data":null')
+                    and b'"errors":' not in body
+                ):
+                    context = scope.get("graphsvc.context")
+                    name = getattr(context, "operation", None) or "anonymous"
+                    self._store(key, body, headers, name)
+            await send(message)
+
+        return record
+
+    def _store(
+        self, key: tuple[Any, ...], body: bytes, headers: list[tuple[bytes, bytes]], name: str
+    ) -> None:
+        response = Response(body, media_type="application/json")
+        response.raw_headers = [h for h in headers if h[0].lower() != b"content-length"] + [
+            (b"content-length", str(len(body)).encode())
+        ]
+        self._entries[key] = (response, name)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLargeError
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def create_app(settings: Settings | None = None, *, limits: Limits | None = None) -> Starlette:
     """The graphsvc ASGI application."""
     settings = settings or Settings()
+    limits = limits or Limits()
     service = Service(settings)
-    graphql = GraphQLApp(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+    metrics = Metrics()
+    graphql = GraphQLApp(
+        service,
+        limits,
+        metrics,
+        schema=build_schema(limits=limits, introspection=settings.introspection),
+        graphql_ide="graphiql" if settings.graphiql else None,
+    )
+
+    warm = threading.Event()
+    answers = ResponseCache(limits.response_cache)
+
+    def open_and_warm() -> None:
+        service.open()
+        assert service.store is not None and service.segmenter is not None
+        started = time.monotonic()
+        graphql.indexes.catalog(service.store).keys("Enterprise")
+        graphql.indexes.search_index(service.store, service.segmenter.tokens)
+        warm.set()
+        log.info("indexes built in %.1f s", time.monotonic() - started)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.service = service
-        task = asyncio.get_running_loop().run_in_executor(None, service.open)
+        task = asyncio.get_running_loop().run_in_executor(None, open_and_warm)
         try:
             yield
         finally:
@@ -70,24 +225,80 @@ def create_app(settings: Settings | None = None) -> Starlette:
             service.close()
 
     async def graphql_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                metrics.record_response(message["status"])
+            await send(message)
+
         request = Request(scope)
+        reply: Response | None = None
         if not service.ready:
             reply = _error(503, service.error or "the graph is still loading; retry shortly")
         elif service.tokens.role_of(request.headers.get("authorization")) is None:
-            reply = _error(401, "invalid or unknown bearer token")
+            reply = _error(
+                401,
+                "invalid or unknown bearer token",
+                {"WWW-Authenticate": 'Bearer realm="graphsvc"'},
+            )
+        elif request.method == "POST":
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limits.max_body_bytes:
+                reply = _error(
+                    413, f"the request body is larger than {limits.max_body_bytes} bytes"
+                )
+            else:
+                try:
+                    body = await _read_body(receive, limits.max_body_bytes)
+                except _BodyTooLargeError:
+                    reply = _error(
+                        413, f"the request body is larger than {limits.max_body_bytes} bytes"
+                    )
+                else:
+                    key = answers.key(service.store, request, body)  # type: ignore[arg-type]
+                    hit = answers.get(key)
+                    if hit is not None:
+                        metrics.record_operation(hit[1], "ok", 0.0)
+                        await hit[0](scope, receive, send_counted)
+                        return
+                    replayed = False
+
+                    async def receive_body() -> Message:
+                        nonlocal replayed
+                        if replayed:
+                            return await receive()
+                        replayed = True
+                        return {"type": "http.request", "body": body, "more_body": False}
+
+                    await graphql(scope, receive_body, answers.recorder(key, send_counted, scope))
+                    return
         else:
-            await graphql(scope, receive, send)
+            await graphql(scope, receive, send_counted)
             return
-        await reply(scope, receive, send)
+        await reply(scope, receive, send_counted)
+
+    class GraphQLEndpoint:
+        """A raw ASGI endpoint (a function would be taken for a request handler)."""
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            await graphql_endpoint(scope, receive, send)
 
     async def livez(request: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
     async def readyz(request: Request) -> Response:
         if service.ready:
-            return JSONResponse({"status": "ready", "version": service.store.version})  # type: ignore[union-attr]
-        reason = service.error or "loading the graph"
+            version = service.store.version  # type: ignore[union-attr]
+            return JSONResponse({"status": "ready", "version": version, "warm": warm.is_set()})
+        if service.error is not None:
+            reason = service.error
+        elif service.opened:
+            reason = "the store does not answer"
+        else:
+            reason = "loading the graph"
         return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     middleware = []
     if settings.cors_origins:
@@ -101,9 +312,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     return Starlette(
         routes=[
-            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
             Route("/livez", livez),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -148,9 +148,9 @@ def _print_report(report: LoadReport, report_path: Path | None) -> None:
         err.print(
             f"rejected: {r.file}:{r.line}: {r.column}: {r.reason}", markup=False, highlight=False
         )
-    if len(report.rejects) > 10:
+    if len(report.rejects) > 10:  # problems, a row may have several
         more = f"; all of them in {report_path}" if report_path else "; --report FILE lists all"
-        err.print(f"... {len(report.rejects) - 10} more rejected rows{more}")
+        err.print(f"... {len(report.rejects) - 10} more problems{more}")
 
 
 @app.command()
@@ -189,7 +189,7 @@ def load(
     if result.aborted:
         raise _fail(result.aborted)
     out.print(
-        f"loaded {result.loaded} rows, rejected {len(result.rejects)} "
+        f"loaded {result.loaded} rows, rejected {result.rejected} "
         f"in {time.monotonic() - started:.1f} s (graph version {result.version})"
     )
 

@@ -5,6 +5,7 @@ Opened once (by the app's lifespan or a CLI command) and handed to requests.
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 import tempfile
@@ -74,7 +75,17 @@ class Service:
     @property
     def ready(self) -> bool:
         """True once the graph is loaded and the store answers."""
-        return self._ready.is_set() and self.store is not None and self.store.ping()
+        return (
+            self._ready.is_set()
+            and self.error is None
+            and self.store is not None
+            and self.store.ping()
+        )
+
+    @property
+    def opened(self) -> bool:
+        """True once opening has finished, whether it worked or not."""
+        return self._ready.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until ready (or failed); True when ready."""
@@ -96,6 +107,10 @@ class Service:
                 )
             self.tokens = self._tokens()
             self.segmenter = _segmenter(store)
+            # The graph's millions of objects live as long as the process: keep the cyclic
+            # garbage collector from walking them again and again.
+            gc.collect()
+            gc.freeze()
             self._ready.set()
         except (StoreError, TokenError, OSError) as e:
             self.error = str(e)

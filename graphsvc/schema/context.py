@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import strawberry
 
 from graphsvc.auth import Role
+from graphsvc.cache import VersionedCache
+from graphsvc.schema.catalog import Catalog, Indexes
+from graphsvc.schema.errors import QueryTimeoutError
+from graphsvc.schema.limits import Limits
+from graphsvc.schema.loaders import Loaders
 from graphsvc.store.base import GraphStore
 from graphsvc.text import Segmenter
 
-__all__ = ["Context", "Info", "Role"]
+__all__ = ["Context", "Info", "OperationRecorder", "Role"]
+
+# (operation name, "ok" | "error" | "timeout", seconds) -> None
+OperationRecorder: TypeAlias = Callable[[str, str, float], None]
+
+
+def _ignore(name: str, status: str, seconds: float) -> None:
+    return None
 
 
 @dataclass
@@ -21,7 +36,32 @@ class Context:
     store: GraphStore
     segmenter: Segmenter
     role: Role = Role.PUBLIC
+    limits: Limits = field(default_factory=Limits)
+    indexes: Indexes = field(default_factory=Indexes)
+    cache: VersionedCache = field(default_factory=VersionedCache)  # analytics per version
+    deadline: float = math.inf  # time.monotonic() after which resolvers give up
+    record_operation: OperationRecorder = _ignore
     extras: dict[str, object] = field(default_factory=dict)
+    loaders: Loaders = field(init=False)
+    operation: str | None = None  # the operation's name, once parsed
+
+    def set_operation(self, name: str) -> None:
+        """Remember the name of the operation being run (for metrics)."""
+        self.operation = name
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.store, self.check_time)
+
+    def catalog(self) -> Catalog:
+        """Indexes over the graph's current version."""
+        return self.indexes.catalog(self.store)
+
+    def check_time(self) -> None:
+        """Raise `QueryTimeoutError` once the operation's time budget is spent."""
+        if time.monotonic() > self.deadline:
+            raise QueryTimeoutError(
+                f"the query ran longer than {self.limits.query_timeout:g} s and was stopped"
+            )
 
 
 Info: TypeAlias = strawberry.Info[Context, None]
