@@ -39,6 +39,7 @@ from graphsvc.schema import Context, Limits, build_schema
 from graphsvc.schema.catalog import Indexes
 from graphsvc.schema.limits import error_code
 from graphsvc.schema.metrics import CONTENT_TYPE, Metrics
+from graphsvc.schema.recommend import warm_model
 from graphsvc.service import Service
 from graphsvc.store.base import GraphStore
 
@@ -210,8 +211,9 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         started = time.monotonic()
         graphql.indexes.catalog(service.store).keys("Enterprise")
         graphql.indexes.search_index(service.store, service.segmenter.tokens)
+        warm_model(service.store, graphql.cache)
         warm.set()
-        log.info("indexes built in %.1f s", time.monotonic() - started)
+        log.info("indexes and the recommender built in %.1f s", time.monotonic() - started)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

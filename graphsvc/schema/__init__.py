@@ -19,13 +19,14 @@ from graphsvc.schema.context import Context, Info, Role
 from graphsvc.schema.errors import QueryTimeoutError, should_mask
 from graphsvc.schema.limits import MASKED, Guard, Limits, log_unexpected, validation_rules
 from graphsvc.schema.queries import EntityQuery
+from graphsvc.schema.recommend import RecommendQuery
 from graphsvc.schema.search import SearchQuery
 from graphsvc.schema.stats import StatsQuery
 from graphsvc.schema.types import Deal, Node
 
 __all__ = ["Context", "GuardedSchema", "Info", "Limits", "Role", "build_schema", "sdl"]
 
-Query = merge_types("Query", (EntityQuery, SearchQuery, StatsQuery, AnalyticsQuery))
+Query = merge_types("Query", (EntityQuery, SearchQuery, StatsQuery, AnalyticsQuery, RecommendQuery))
 CACHE_SIZE = 512  # parsed and validated documents kept
 
 
