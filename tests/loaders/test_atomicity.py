@@ -30,6 +30,12 @@ def snapshot(folder: Path) -> tuple[State, int, dict[str, int], dict[str, int]]:
         store.close()
 
 
+def _default_sigint() -> None:
+    # A shell without job control starts background jobs with SIGINT ignored, and an
+    # ignored signal stays ignored across exec: give the load the Ctrl-C a terminal would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(dataset: Path, folder: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*graphsvc_command(), "load", str(dataset), "--data-dir", str(folder)],
@@ -37,6 +43,7 @@ def start(dataset: Path, folder: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
+        preexec_fn=_default_sigint,  # safe: the test starts no threads of its own
     )
 
 
