@@ -200,9 +200,7 @@ class _Loader:
                     self.reject(result, line, column, reason, new_row=i == 0)
                 continue
             extra = {
-                c: (v.strip() if isinstance(v, str) else v)
-                for c in unknown
-                if (v := cells.get(c)) not in (None, "") and not isinstance(v, dict | list)
+                c: _extra_value(v) for c in unknown if (v := cells.get(c)) not in (None, "", [])
             }
             rows.append(_Row(line, values, extra))
             if result.rows % 10000 == 0:
@@ -492,6 +490,22 @@ class _Loader:
         if v.get("start_on") and v.get("end_on") and v["end_on"] < v["start_on"]:
             return "end_on", f"{v['end_on']} is before start_on {v['start_on']}"
         return None
+
+
+def _extra_value(value: Any) -> Any:
+    """An unknown column's value as a property: text trimmed, numbers and booleans as they
+    are, a list of plain values as a list of text, anything else as its JSON text.
+
+    >>> _extra_value(" 是 "), _extra_value([1, "a"]), _extra_value({"k": [1]})
+    ('是', ['1', 'a'], '{"k":[1]}')
+    """
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list) and all(isinstance(x, str | int | float | bool) for x in value):
+        return [str(x) for x in value]
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    return value
 
 
 class _TooManyErrorsError(Exception):

@@ -100,6 +100,8 @@ def _csv(path: Path, text: str, encoding: str) -> Table:
     if header is None or not any(h.strip() for h in header):
         raise FileError(f"{path.name}: the file is empty (no header row)")
     columns = [h.strip() for h in header]
+    while not columns[-1]:  # spreadsheet exports often end the header with empty columns
+        columns.pop()
     seen: set[str] = set()
     for name in columns:
         if not name:
@@ -127,7 +129,7 @@ def _csv(path: Path, text: str, encoding: str) -> Table:
                 start = reader.line_num + 1
                 continue
             if record and any(cell.strip() for cell in record):
-                if len(record) > len(columns):
+                if any(cell.strip() for cell in record[len(columns) :]):
                     problem = f"{len(record)} cells but the header has {len(columns)} columns"
                     yield start, {"__error__": problem}
                 else:

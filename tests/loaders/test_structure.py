@@ -370,3 +370,36 @@ def test_files_that_are_not_dataset_files_are_ignored_with_a_warning(
         "README.md: not a dataset file, ignored",
         "experts.xlsx: not a dataset file, ignored",
     ]
+
+
+def test_trailing_empty_header_columns_of_a_spreadsheet_export_are_ignored(
+    dataset: Path, load: Loader, mini_state: Callable[[], State]
+) -> None:
+    path = dataset / "experts.csv"
+    lines = path.read_text("utf-8").splitlines()
+    lines = [lines[0] + ",,", *(line + ",," for line in lines[1:])]  # as spreadsheets save them
+    lines.append("EXP-8,赵六,教授,INST-HZXY,451100,SG-KJCX,309,,否,3,,,,多出来的")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    expect(
+        load(dataset),
+        mini_state(),
+        rows={"experts.csv": 5},
+        rejects=[("experts.csv", 6, "", ["14 cells", "the header has 12 columns"])],
+    )
+
+
+def test_jsonl_unknown_lists_and_objects_are_kept(
+    dataset: Path, load: Loader, mini_state: Callable[[], State]
+) -> None:
+    (dataset / "experts.csv").unlink()
+    records = [json.loads(line) for line in experts_jsonl()]
+    records[0]["honours"] = ["八桂学者", 2021]
+    records[0]["profile"] = {"orcid": "0000-0001"}
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    (dataset / "experts.jsonl").write_text("\n".join(lines), "utf-8")
+    loaded = load(dataset)
+    node = loaded.node("Expert:EXP-1")
+    assert node is not None
+    assert node["honours"] == ["八桂学者", "2021"]
+    assert json.loads(node["profile"]) == {"orcid": "0000-0001"}
+    assert loaded.report.rejects == []
