@@ -119,7 +119,12 @@ def demo_generate(
     started = time.monotonic()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        counts = generate(out_dir, seed=seed, scale=scale)
+        with _progress() as progress:
+
+            def written(name: str, rows: int) -> None:
+                progress(f"write {name}", rows, rows)
+
+            counts = generate(out_dir, seed=seed, scale=scale, progress=written)
     except OSError as e:
         raise _fail(f"cannot write {out_dir}: {e.strerror or e}") from None
     table = Table("file", "rows", title=f"demo dataset in {out_dir}")

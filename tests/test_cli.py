@@ -82,3 +82,18 @@ def test_a_busy_data_folder_is_a_clear_error(tmp_path: Path, mini_dir: Path) -> 
         holder.close()
     assert result.exit_code == 1
     assert "in use by another graphsvc process" in result.output
+
+
+def test_demo_generate_reports_progress_as_plain_lines_off_a_terminal(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "graphsvc", "demo", "generate", str(tmp_path), "--scale", "0.02"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert any(line.startswith("write experts.csv: 70 done") for line in lines), lines
+    assert "\x1b[" not in done.stderr  # no bar, no escape codes
+    with (tmp_path / "experts.csv").open(encoding="utf-8") as f:
+        assert sum(1 for _ in f) == 71  # header and 70 experts
