@@ -231,6 +231,27 @@ async def _run(
         raise BadInputError(str(e)) from None
 
 
+R = TypeVar("R")
+
+
+async def _recommendations(
+    info: Info,
+    first: int | None,
+    call: Callable[[algo.Model, int], list[algo.Recommendation]],
+    cls: type[E],
+    make: Callable[[E, float, list[str], list[RecommendationPath]], R],
+) -> list[R]:
+    """Run a recommender and shape its items: the entity (items whose entity is gone are
+    left out), the score, the reasons and the paths."""
+    model, items = await _run(info, first, call)
+    objs = await _entities(info, cls, items)
+    return [
+        make(o, r.score, list(r.reasons), _paths(r.paths, model))
+        for r, o in zip(items, objs, strict=True)
+        if o is not None
+    ]
+
+
 FirstArg = Annotated[int | None, strawberry.argument(description="How many, at most 100.")]
 
 
@@ -252,21 +273,17 @@ class RecommendQuery:
         filter: RecommendFilter | None = None,
     ) -> list[ExpertRecommendation] | None:
         flt = filter.to_algorithm() if filter is not None else None
-        model, items = await _run(
+        return await _recommendations(
             info,
             first,
             lambda m, n: algo.recommend_experts(
                 m, demand=demand, enterprise=enterprise, first=n, filter=flt
             ),
+            Expert,
+            lambda o, score, reasons, paths: ExpertRecommendation(
+                expert=o, score=score, reasons=reasons, paths=paths
+            ),
         )
-        objs = await _entities(info, Expert, items)
-        return [
-            ExpertRecommendation(
-                expert=o, score=r.score, reasons=list(r.reasons), paths=_paths(r.paths, model)
-            )
-            for r, o in zip(items, objs, strict=True)
-            if o is not None
-        ]
 
     @strawberry.field(
         description="Institutions to pair with an enterprise (portal role and above).",
@@ -281,22 +298,15 @@ class RecommendQuery:
             str | None, strawberry.argument(description="Only institutions of this kind.")
         ] = None,
     ) -> list[InstitutionRecommendation] | None:
-        model, items = await _run(
+        return await _recommendations(
             info,
             first,
             lambda m, n: algo.recommend_institutions(m, enterprise=enterprise, first=n, kind=kind),
+            Institution,
+            lambda o, score, reasons, paths: InstitutionRecommendation(
+                institution=o, score=score, reasons=reasons, paths=paths
+            ),
         )
-        objs = await _entities(info, Institution, items)
-        return [
-            InstitutionRecommendation(
-                institution=o,
-                score=r.score,
-                reasons=list(r.reasons),
-                paths=_paths(r.paths, model),
-            )
-            for r, o in zip(items, objs, strict=True)
-            if o is not None
-        ]
 
     @strawberry.field(
         description="Listed achievements that answer a demand (portal role and above).",
@@ -305,20 +315,15 @@ class RecommendQuery:
     async def recommend_achievements(
         self, info: Info, demand: str, first: FirstArg = 10
     ) -> list[AchievementRecommendation] | None:
-        model, items = await _run(
-            info, first, lambda m, n: algo.recommend_achievements(m, demand=demand, first=n)
+        return await _recommendations(
+            info,
+            first,
+            lambda m, n: algo.recommend_achievements(m, demand=demand, first=n),
+            Achievement,
+            lambda o, score, reasons, paths: AchievementRecommendation(
+                achievement=o, score=score, reasons=reasons, paths=paths
+            ),
         )
-        objs = await _entities(info, Achievement, items)
-        return [
-            AchievementRecommendation(
-                achievement=o,
-                score=r.score,
-                reasons=list(r.reasons),
-                paths=_paths(r.paths, model),
-            )
-            for r, o in zip(items, objs, strict=True)
-            if o is not None
-        ]
 
     @strawberry.field(
         description="The push list of an expert: open demands they fit (portal and above).",
@@ -327,17 +332,15 @@ class RecommendQuery:
     async def recommend_demands(
         self, info: Info, expert: str, first: FirstArg = 10
     ) -> list[DemandRecommendation] | None:
-        model, items = await _run(
-            info, first, lambda m, n: algo.recommend_demands(m, expert=expert, first=n)
+        return await _recommendations(
+            info,
+            first,
+            lambda m, n: algo.recommend_demands(m, expert=expert, first=n),
+            Demand,
+            lambda o, score, reasons, paths: DemandRecommendation(
+                demand=o, score=score, reasons=reasons, paths=paths
+            ),
         )
-        objs = await _entities(info, Demand, items)
-        return [
-            DemandRecommendation(
-                demand=o, score=r.score, reasons=list(r.reasons), paths=_paths(r.paths, model)
-            )
-            for r, o in zip(items, objs, strict=True)
-            if o is not None
-        ]
 
     @strawberry.field(
         description=(
@@ -354,16 +357,12 @@ class RecommendQuery:
         filter: RecommendFilter | None = None,
     ) -> list[ExpertRecommendation] | None:
         flt = filter.to_algorithm() if filter is not None else None
-        model, items = await _run(
+        return await _recommendations(
             info,
             first,
             lambda m, n: algo.recommend_collaborators(m, expert=expert, first=n, filter=flt),
+            Expert,
+            lambda o, score, reasons, paths: ExpertRecommendation(
+                expert=o, score=score, reasons=reasons, paths=paths
+            ),
         )
-        objs = await _entities(info, Expert, items)
-        return [
-            ExpertRecommendation(
-                expert=o, score=r.score, reasons=list(r.reasons), paths=_paths(r.paths, model)
-            )
-            for r, o in zip(items, objs, strict=True)
-            if o is not None
-        ]
