@@ -899,6 +899,50 @@ def _source_prefix(
     return (source.node, _nid(index, "Demand", demand)), (("POSTED", True),)
 
 
+def _shared_keyword_evidence(
+    model: Model,
+    source: _Source,
+    src_kw: FloatArray,
+    enode: str,
+    feature: str,
+    items: list[tuple[int, float]],
+    item_keywords: sp.csr_matrix,
+    link: tuple[str, str, str],
+    cap: float | None = None,
+) -> list[_Evidence]:
+    """The two items (an expert's achievements, or demands they solved) sharing the most
+    keyword weight with the source, each as a path source → keyword → item → expert.
+
+    `items` are (local index, weight); `link` is the item's label, the relationship from the
+    expert to it, and the reason's words; `cap` limits each MENTIONS weight.
+    """
+    index = model.index
+    label, rel, words = link
+    best: list[tuple[float, int, int]] = []
+    for item, weight in items:
+        kws, ws = _row(item_keywords, item)
+        contrib = src_kw[kws] * (np.minimum(ws, cap) if cap is not None else ws)
+        if len(contrib) and contrib.max() > 0:
+            j = int(np.argmax(contrib))
+            best.append((float(contrib.sum()) * weight, item, int(kws[j])))
+    best.sort(key=lambda t: (-t[0], t[1]))
+    total = sum(b[0] for b in best[:2]) or 1.0
+    out = []
+    for n, (v, item, k) in enumerate(best[:2]):
+        pre, prel = _source_prefix(index, source, _keyword_via(model, source, k))
+        node = _nid(index, label, item)
+        out.append(
+            _Evidence(
+                feature,
+                v / total,
+                (*pre, _nid(index, "Keyword", k), node, enode),
+                (*prel, ("MENTIONS", True), ("MENTIONS", False), (rel, False)),
+                f"{words}《{_name(index, node)}》" if n == 0 else "",
+            )
+        )
+    return out
+
+
 def _keyword_via(model: Model, source: _Source, k: int) -> int:
     """Which of the source's demands mentions keyword k most."""
     if len(source.demands) == 1:
@@ -1034,56 +1078,38 @@ def _expert_evidence(
             ev.append(found)
     if feats.get("achievement", 0) > 0:
         achs, _ = _row(model.expert_achievements, e)
-        a_kw = index.rel("MENTIONS", "Achievement", "Keyword").fwd
-        best: list[tuple[float, int, int]] = []
-        for a in achs.tolist():
-            kws, ws = _row(a_kw, a)
-            contrib = src_kw[kws] * np.minimum(ws, 1.0)
-            if len(contrib) and contrib.max() > 0:
-                j = int(np.argmax(contrib))
-                best.append((float(contrib.sum()), a, int(kws[j])))
-        best.sort(key=lambda t: (-t[0], t[1]))
-        total = sum(b[0] for b in best[:2]) or 1.0
-        for n, (v, a, k) in enumerate(best[:2]):
-            d = _keyword_via(model, source, k)
-            pre, prel = _source_prefix(index, source, d)
-            anode = _nid(index, "Achievement", a)
-            ev.append(
-                _Evidence(
-                    "achievement",
-                    v / total,
-                    (*pre, _nid(index, "Keyword", k), anode, enode),
-                    (*prel, ("MENTIONS", True), ("MENTIONS", False), ("OWNS", False)),
-                    f"拥有成果《{_name(index, anode)}》" if n == 0 else "",
-                )
+        ev.extend(
+            _shared_keyword_evidence(
+                model,
+                source,
+                src_kw,
+                enode,
+                "achievement",
+                [(a, 1.0) for a in achs.tolist()],
+                index.rel("MENTIONS", "Achievement", "Keyword").fwd,
+                ("Achievement", "OWNS", "拥有成果"),
+                cap=1.0,
             )
+        )
     if feats.get("similar", 0) > 0:
         dems, dw = _row(index.service.addressed, e)
-        d_kw = skill.demand
-        best = []
-        for d2, w2 in zip(dems.tolist(), dw.tolist(), strict=True):
-            if d2 in source.demands:
-                continue
-            kws, ws = _row(d_kw, d2)
-            contrib = src_kw[kws] * ws
-            if len(contrib) and contrib.max() > 0:
-                j = int(np.argmax(contrib))
-                best.append((float(contrib.sum()) * w2, d2, int(kws[j])))
-        best.sort(key=lambda t: (-t[0], t[1]))
-        total = sum(b[0] for b in best[:2]) or 1.0
-        for n, (v, d2, k) in enumerate(best[:2]):
-            d = _keyword_via(model, source, k)
-            pre, prel = _source_prefix(index, source, d)
-            dnode = _nid(index, "Demand", d2)
-            ev.append(
-                _Evidence(
-                    "similar",
-                    v / total,
-                    (*pre, _nid(index, "Keyword", k), dnode, enode),
-                    (*prel, ("MENTIONS", True), ("MENTIONS", False), ("ADDRESSED", False)),
-                    f"曾解决相似需求《{_name(index, dnode)}》" if n == 0 else "",
-                )
+        solved = [
+            (d2, w2)
+            for d2, w2 in zip(dems.tolist(), dw.tolist(), strict=True)
+            if d2 not in source.demands
+        ]
+        ev.extend(
+            _shared_keyword_evidence(
+                model,
+                source,
+                src_kw,
+                enode,
+                "similar",
+                solved,
+                skill.demand,
+                ("Demand", "ADDRESSED", "曾解决相似需求"),
             )
+        )
     if feats.get("text", 0) > 0:
         found = _text_evidence(model, source, e, src_ind, via)
         if found is not None:
