@@ -206,12 +206,17 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
     answers = ResponseCache(limits.response_cache)
 
     def open_and_warm() -> None:
-        service.open()
+        service.open()  # logs its own failure, which /readyz then reports
         assert service.store is not None and service.segmenter is not None
         started = time.monotonic()
-        graphql.indexes.catalog(service.store).keys("Enterprise")
-        graphql.indexes.search_index(service.store, service.segmenter.tokens)
-        warm_model(service.store, graphql.cache)
+        try:
+            graphql.indexes.catalog(service.store).keys("Enterprise")
+            graphql.indexes.search_index(service.store, service.segmenter.tokens)
+            warm_model(service.store, graphql.cache)
+        except Exception:
+            # Serving goes on: each index is built again by the first query that needs it.
+            log.exception("warming the indexes failed; queries will build them on demand")
+            return
         warm.set()
         log.info("indexes and the recommender built in %.1f s", time.monotonic() - started)
 
@@ -222,7 +227,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         try:
             yield
         finally:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # already logged where it happened
                 await task
             service.close()
 

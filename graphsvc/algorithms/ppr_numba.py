@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,8 +34,11 @@ try:
     import numba
 
     AVAILABLE = True
-except ImportError:  # pragma: no cover - numba is a dependency, but optional at run time
+except ImportError as e:  # pragma: no cover - numba is a dependency, but optional at run time
     AVAILABLE = False
+    logging.getLogger(__name__).warning(
+        "numba does not import (%s): PageRank pushes run in numpy, about 15 times slower", e
+    )
 
 
 def _kernel_source(
