@@ -1,7 +1,9 @@
 """Graph stores: the protocol, and the embedded (networkx) implementation."""
 
 from graphsvc.store.base import (
+    AuditEntry,
     Batch,
+    ConflictError,
     CorruptStoreError,
     Counts,
     Direction,
@@ -14,7 +16,9 @@ from graphsvc.store.base import (
 from graphsvc.store.memory import MemoryStore
 
 __all__ = [
+    "AuditEntry",
     "Batch",
+    "ConflictError",
     "CorruptStoreError",
     "Counts",
     "Direction",

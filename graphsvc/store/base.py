@@ -8,6 +8,16 @@ Examples
 >>> batch.upsert_rel("IN_CITY", ("County", "450102"), ("City", "450100"))
 >>> len(batch)
 3
+
+A write can carry the audit record of the request that made it, and preconditions the store
+checks atomically with it (here: the demand must still be open):
+
+>>> write = Batch()
+>>> write.require("Demand", "D1", "status", "open")
+>>> write.upsert_node("Demand", "D1", {"status": "matched"}, replace=False)
+>>> write.audit({"mutation": "updateDemand", "actor": "admin", "idempotency_key": None})
+>>> [op[0] for op in write.ops]
+['P', 'N', 'A']
 """
 
 from __future__ import annotations
@@ -22,7 +32,9 @@ import networkx as nx
 from graphsvc.ontology import LABELS, RELATIONSHIPS
 
 __all__ = [
+    "AuditEntry",
     "Batch",
+    "ConflictError",
     "CorruptStoreError",
     "Counts",
     "Direction",
@@ -41,7 +53,13 @@ Direction: TypeAlias = Literal["out", "in"]
 #   ["N", label, key, props, replace]        upsert a node (replace all props, or merge)
 #   ["R", type, src_label, src_key, dst_label, dst_key, ident, props]   upsert a relationship
 #   ["X", label, key, type, direction]       delete a node's relationships of one type
+#   ["P", label, key, prop, expected]        precondition: the node's prop equals expected
+#                                            (prop None: the node exists iff expected is true)
+#   ["A", entry]                             append an audit entry (see AuditEntry)
 Op: TypeAlias = list[Any]
+# An audit entry as stored: {"seq", "at", "version", "actor", "mutation", "idempotency_key",
+# "fingerprint", "input", "result"}; the store assigns seq and version.
+AuditEntry: TypeAlias = dict[str, Any]
 
 
 class StoreError(Exception):
@@ -50,6 +68,15 @@ class StoreError(Exception):
 
 class CorruptStoreError(StoreError):
     """The data folder is damaged in a way that cannot be recovered safely."""
+
+
+class ConflictError(StoreError):
+    """A batch was refused because the graph changed under it: a precondition no longer holds,
+    or its audit entry's idempotency key was used already (`existing` is that entry)."""
+
+    def __init__(self, message: str, existing: AuditEntry | None = None) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 @dataclass
@@ -109,6 +136,16 @@ class Batch:
         """Delete every relationship of `rel_type` at `node` in one direction."""
         self.ops.append(["X", *node, rel_type, direction])
 
+    def require(self, label: str, key: str, prop: str | None, expected: Any) -> None:
+        """Apply the batch only if the node's `prop` still equals `expected` (with `prop`
+        None: only if the node exists, when `expected` is true, or does not, when false)."""
+        self.ops.append(["P", label, key, prop, expected])
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Record who asked for this write, and what, atomically with it. An entry whose
+        `idempotency_key` is already recorded makes `apply` raise ConflictError."""
+        self.ops.append(["A", dict(entry)])
+
     def extend(self, other: Batch) -> None:
         """Append another batch's writes."""
         self.ops.extend(other.ops)
@@ -124,12 +161,27 @@ class GraphStore(Protocol):
         ...
 
     def apply(self, batch: Batch) -> int:
-        """Apply a batch atomically and durably; returns the new version."""
+        """Apply a batch atomically and durably; returns the new version. Raises
+        ConflictError, applying nothing, when a precondition fails or an idempotency key
+        was used already."""
         ...
 
     def bulk(self) -> AbstractContextManager[Callable[[Batch], None]]:
         """A large load: batches written through the yielded function land together, as one
         new version, when the block ends; if it raises, none of them does."""
+        ...
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Hold while reading `view()`: no write lands in the graph until the block ends
+        (a no-op where `view()` is a copy)."""
+        ...
+
+    def audit_entries(self, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Audit entries with `seq` greater than `after`, oldest first, at most `limit`."""
+        ...
+
+    def audit_entry(self, idempotency_key: str) -> AuditEntry | None:
+        """The audit entry recorded under an idempotency key, if any."""
         ...
 
     def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:

@@ -23,15 +23,19 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import orjson
+from readerwriterlock import rwlock
 
 from graphsvc.ontology import node_id, split_node_id
 from graphsvc.store.base import (
+    AuditEntry,
     Batch,
+    ConflictError,
     CorruptStoreError,
     Counts,
     Direction,
@@ -48,7 +52,8 @@ log = logging.getLogger(__name__)
 SNAPSHOT = "snapshot.bin"
 JOURNAL = "journal.log"
 LOCK = "LOCK"
-FORMAT = 2
+FORMAT = 3  # 3 added the audit frames; 2 is read as a snapshot without audit entries
+READABLE_FORMATS = (2, 3)
 FRAME_SIZE = 20_000  # nodes or edges per snapshot frame
 # After this many journal bytes, the next batch is followed by a snapshot that empties it.
 DEFAULT_CHECKPOINT_BYTES = 256 * 1024 * 1024
@@ -70,13 +75,18 @@ class MemoryStore:
     """A durable in-memory graph in one data folder, owned by one process at a time.
 
     Every applied batch is a journal record fsynced before the graph changes; start-up loads
-    the snapshot and replays the journal.
+    the snapshot and replays the journal. Writers take turns; a batch lands in the graph all
+    at once for readers: the store's own reads, and code holding `reading()` while it walks
+    `view()`, see the graph before the batch or after it, never part of it.
     """
 
     def __init__(self, data_dir: Path, *, checkpoint_bytes: int = DEFAULT_CHECKPOINT_BYTES) -> None:
         self.data_dir = data_dir
         self.checkpoint_bytes = checkpoint_bytes
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # writers take turns
+        # Readers first: a batch waits for running readers, a reader never waits for a
+        # waiting batch (the event loop reads; a stalled reader would stall every request).
+        self._rw = rwlock.RWLockRead()
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -117,6 +127,8 @@ class MemoryStore:
         # One string object per node id, shared by every adjacency dict that names the node
         # (an edge would otherwise bring two copies of its ends' ids: ~130 bytes an edge).
         self._ids: dict[str, str] = {}
+        self._audit: list[AuditEntry] = []  # entry seq n at index n - 1
+        self._audit_keys: dict[str, int] = {}  # idempotency key -> seq
         self._version = 0
         snap = read_snapshot(self.data_dir / SNAPSHOT)
         if snap is not None:
@@ -154,12 +166,23 @@ class MemoryStore:
         with self._lock:
             self._check(batch.ops)
             seq = self._version + 1
+            self._stamp(batch.ops, seq)
             self._journal.append(seq, orjson.dumps(batch.ops))
-            self._apply_ops(batch.ops)
-            self._version = seq
+            with self._rw.gen_wlock():
+                self._apply_ops(batch.ops)
+                self._version = seq
             if self._journal.size() > self.checkpoint_bytes:
                 self.checkpoint()
             return seq
+
+    def _stamp(self, ops: list[Op], version: int) -> None:
+        """Give the batch's audit entries their sequence numbers, version and time."""
+        seq = len(self._audit)
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        for op in ops:
+            if op[0] == "A":
+                seq += 1
+                op[1] = {**op[1], "seq": seq, "version": version, "at": op[1].get("at") or now}
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[Callable[[Batch], None]]:
@@ -168,7 +191,8 @@ class MemoryStore:
 
         If the block raises (or the snapshot cannot be written), the graph is rebuilt from the
         data folder, which the load never touched: nothing of it remains. Writes from other
-        threads wait until the load ends; use it for offline loads and before serving.
+        threads wait until the load ends; readers see each batch land (the loader reads
+        between them); use it for offline loads and before serving.
         """
         with self._lock:
             applied = False
@@ -176,8 +200,10 @@ class MemoryStore:
             def write(batch: Batch) -> None:
                 nonlocal applied
                 self._check(batch.ops)
+                self._stamp(batch.ops, self._version + 1)
                 applied = True
-                self._apply_ops(batch.ops)
+                with self._rw.gen_wlock():
+                    self._apply_ops(batch.ops)
 
             try:
                 yield write
@@ -187,7 +213,8 @@ class MemoryStore:
             except BaseException:
                 if applied:
                     log.warning("bulk load abandoned: reloading %s", self.data_dir)
-                    self._recover()
+                    with self._rw.gen_wlock():
+                        self._recover()
                 raise
 
     def checkpoint(self) -> None:
@@ -215,10 +242,12 @@ class MemoryStore:
                         yield ("E", chunk)
                         chunk = []
         yield ("E", chunk)
+        for start in range(0, len(self._audit), FRAME_SIZE):
+            yield ("A", self._audit[start : start + FRAME_SIZE])
 
     def _restore(self, frames: Iterator[Any]) -> None:
         header = next(frames, None)
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") not in READABLE_FORMATS:
             raise CorruptStoreError(
                 f"{self.data_dir / SNAPSHOT} has an unknown format; refusing to start"
             )
@@ -232,6 +261,9 @@ class MemoryStore:
                     succ[nid], pred[nid] = {}, {}
                     label, key = split_node_id(nid)
                     labels.setdefault(label, {})[key] = None
+            elif kind == "A":
+                for entry in chunk:
+                    self._add_audit(entry)
             else:
                 for u, v, k, attrs in chunk:
                     u, v = ids[u], ids[v]
@@ -243,9 +275,23 @@ class MemoryStore:
 
     def _check(self, ops: list[Op]) -> None:
         created: set[str] = set()
+        keys: set[str] = set()
         for i, op in enumerate(ops):
             if op[0] == "N":
                 created.add(node_id(op[1], op[2]))
+            elif op[0] == "P":
+                self._check_precondition(i, op)
+            elif op[0] == "A":
+                key = op[1].get("idempotency_key")
+                if key is None:
+                    continue
+                if key in self._audit_keys or key in keys:
+                    seq = self._audit_keys.get(key)
+                    existing = dict(self._audit[seq - 1]) if seq else None
+                    raise ConflictError(
+                        f"write {i + 1}: the idempotency key {key!r} was used already", existing
+                    )
+                keys.add(key)
             elif op[0] == "R":
                 for label, key in ((op[2], op[3]), (op[4], op[5])):
                     nid = node_id(label, key)
@@ -254,6 +300,27 @@ class MemoryStore:
                             f"write {i + 1}: {op[1]} refers to {label} {key!r}, "
                             "which does not exist"
                         )
+
+    def _check_precondition(self, i: int, op: Op) -> None:
+        _, label, key, prop, expected = op
+        attrs = self.graph._node.get(node_id(label, key))
+        if prop is None:
+            if (attrs is not None) != bool(expected):
+                state = "exists" if attrs is not None else "does not exist"
+                raise ConflictError(f"write {i + 1}: {label} {key!r} {state} (changed meanwhile)")
+            return
+        current = None if attrs is None else attrs.get(prop)
+        if current != expected:
+            raise ConflictError(
+                f"write {i + 1}: {label} {key!r} has {prop} {current!r} now, "
+                f"not {expected!r} (changed meanwhile)"
+            )
+
+    def _add_audit(self, entry: AuditEntry) -> None:
+        self._audit.append(entry)
+        key = entry.get("idempotency_key")
+        if key is not None:
+            self._audit_keys[key] = entry["seq"]
 
     def _apply_ops(self, ops: Iterable[Op]) -> None:
         """Write straight into networkx's adjacency dicts (what add_node/add_edge do, minus
@@ -288,6 +355,10 @@ class MemoryStore:
             elif kind == "X":
                 _, label, key, rel_type, direction = op
                 self._clear(node_id(label, key), rel_type, direction)
+            elif kind == "A":
+                self._add_audit(op[1])
+            elif kind == "P":
+                continue  # checked before the batch was journaled
             else:
                 raise CorruptStoreError(f"unknown write operation {kind!r}")
 
@@ -309,13 +380,31 @@ class MemoryStore:
         self._rel_counts[rel_type] -= removed
 
     # -- reads ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold while walking `view()`: batches wait until the block ends."""
+        with self._rw.gen_rlock():
+            yield
+
+    def audit_entries(self, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Audit entries with `seq` greater than `after`, oldest first, at most `limit`."""
+        with self._rw.gen_rlock():
+            return [dict(e) for e in self._audit[max(after, 0) : max(after, 0) + limit]]
+
+    def audit_entry(self, idempotency_key: str) -> AuditEntry | None:
+        """The audit entry recorded under an idempotency key, if any."""
+        with self._rw.gen_rlock():
+            seq = self._audit_keys.get(idempotency_key)
+            return None if seq is None else dict(self._audit[seq - 1])
+
     def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:
         """The properties of each keyed node (None where there is none), in order."""
         nodes = self.graph._node
         out: list[Props | None] = []
-        for key in keys:
-            attrs = nodes.get(node_id(label, key))
-            out.append(None if attrs is None else dict(attrs))
+        with self._rw.gen_rlock():
+            for key in keys:
+                attrs = nodes.get(node_id(label, key))
+                out.append(None if attrs is None else dict(attrs))
         return out
 
     def neighbours(
@@ -329,27 +418,35 @@ class MemoryStore:
         g = self.graph
         adj = g._succ if direction == "out" else g._pred
         out: list[list[tuple[str, Props, Props]]] = []
-        for key in keys:
-            found: list[tuple[str, Props, Props]] = []
-            for other, edges in adj.get(node_id(label, key), {}).items():
-                for k, props in edges.items():
-                    if _rel_type(k) == rel_type:
-                        found.append((other.partition(":")[0], dict(g._node[other]), dict(props)))
-            out.append(found)
+        with self._rw.gen_rlock():
+            for key in keys:
+                found: list[tuple[str, Props, Props]] = []
+                for other, edges in adj.get(node_id(label, key), {}).items():
+                    for k, props in edges.items():
+                        if _rel_type(k) == rel_type:
+                            label_of = other.partition(":")[0]
+                            found.append((label_of, dict(g._node[other]), dict(props)))
+                out.append(found)
         return out
 
-    def iter_nodes(self, label: str) -> Iterator[Props]:
-        """Every node of a label, in insertion order."""
+    def iter_nodes(self, label: str, chunk: int = 4096) -> Iterator[Props]:
+        """Every node of a label, in insertion order (read `chunk` at a time, each chunk as
+        one state of the graph; nodes are never deleted, so none is skipped)."""
         nodes = self.graph._node
-        for key in list(self._labels.get(label, ())):
-            yield dict(nodes[node_id(label, key)])
+        with self._rw.gen_rlock():
+            keys = list(self._labels.get(label, ()))
+        for start in range(0, len(keys), chunk):
+            with self._rw.gen_rlock():
+                props = [dict(nodes[node_id(label, k)]) for k in keys[start : start + chunk]]
+            yield from props
 
     def counts(self) -> Counts:
         """Node counts per label and relationship counts per type (kept up to date on write)."""
-        return Counts(
-            {label: len(keys) for label, keys in self._labels.items() if keys},
-            {t: n for t, n in self._rel_counts.items() if n},
-        )
+        with self._rw.gen_rlock():
+            return Counts(
+                {label: len(keys) for label, keys in self._labels.items() if keys},
+                {t: n for t, n in self._rel_counts.items() if n},
+            )
 
     def view(self) -> nx.MultiDiGraph:
         """The graph, read-only (writes through it raise networkx's frozen-graph error)."""
