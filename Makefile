@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup serve test lint typecheck unit bench bench-large clean
+.PHONY: neo4j-build neo4j neo4j-stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +25,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+unit: setup neo4j-build
 	$(BIN)/pytest
 
 test: lint typecheck unit  ## everything CI runs
@@ -36,6 +37,39 @@ bench: setup  ## run the benchmarks under benchmarks/ and write docs/benchmarks.
 bench-large: setup  ## the same, plus the --scale 100 load (tens of minutes, ~12 GiB)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/run.py --large
+
+# The development and test Neo4j (neo4j/: an embedded Neo4j 5.26 with Bolt on 127.0.0.1).
+NEO4J_JAR  := neo4j/target/graphsvc-neo4j.jar
+NEO4J_VAR  := var/neo4j
+NEO4J_PORT ?= 7687
+NEO4J_HEAP ?= 2g
+
+$(NEO4J_JAR): neo4j/pom.xml $(shell find neo4j/src -name '*.java' 2>/dev/null)
+	cd neo4j && mvn -q -B package
+	touch $@
+
+neo4j-build: $(NEO4J_JAR)  ## build the Neo4j launcher (Maven Central; the first build downloads)
+
+neo4j: neo4j-build  ## start Neo4j in the background (data in var/neo4j/data); prints its Bolt URI
+	@mkdir -p $(NEO4J_VAR); \
+	if [ -f $(NEO4J_VAR)/pid ] && kill -0 "$$(cat $(NEO4J_VAR)/pid)" 2>/dev/null; then \
+		grep -m1 '^bolt://' $(NEO4J_VAR)/stdout.log; exit 0; fi; \
+	nohup java -Xmx$(NEO4J_HEAP) -jar $(NEO4J_JAR) --data-dir $(NEO4J_VAR)/data \
+		--port $(NEO4J_PORT) >$(NEO4J_VAR)/stdout.log 2>$(NEO4J_VAR)/stderr.log </dev/null & \
+	echo $$! >$(NEO4J_VAR)/pid; \
+	for i in $$(seq 180); do \
+		if grep -m1 '^bolt://' $(NEO4J_VAR)/stdout.log 2>/dev/null; then exit 0; fi; \
+		if ! kill -0 "$$(cat $(NEO4J_VAR)/pid)" 2>/dev/null; then \
+			tail -n 20 $(NEO4J_VAR)/stderr.log >&2; rm -f $(NEO4J_VAR)/pid; \
+			echo "neo4j did not start (see $(NEO4J_VAR)/stderr.log)" >&2; exit 1; fi; \
+		sleep 1; done; echo "neo4j did not print its URI within 180 s" >&2; exit 1
+
+neo4j-stop:  ## stop the Neo4j that `make neo4j` started (by its PID)
+	@if [ -f $(NEO4J_VAR)/pid ] && kill "$$(cat $(NEO4J_VAR)/pid)" 2>/dev/null; then \
+		pid="$$(cat $(NEO4J_VAR)/pid)"; \
+		for i in $$(seq 60); do kill -0 "$$pid" 2>/dev/null || break; sleep 1; done; \
+		echo "neo4j stopped"; else echo "neo4j is not running"; fi
+	@rm -f $(NEO4J_VAR)/pid
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
