@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,15 @@ from graphsvc.ontology import (
 from graphsvc.store.base import Batch, GraphStore, Props
 from graphsvc.text import Segmenter, normalise_term
 
-__all__ = ["FileResult", "LoadReport", "Progress", "Reject", "load_dataset"]
+__all__ = [
+    "FileResult",
+    "LoadReport",
+    "Progress",
+    "Reject",
+    "load_dataset",
+    "rows_batch",
+    "stored_row",
+]
 
 # progress(stage, done, total): called as work advances; total is None when unknown.
 Progress = Callable[[str, int, int | None], None]
@@ -187,9 +195,19 @@ class _Loader:
             result.warnings.append(
                 f"{path.name}: unknown columns kept as extra properties: {', '.join(unknown)}"
             )
+        return result, self.validate(result, table.rows, columns, unknown)
+
+    def validate(
+        self,
+        result: FileResult,
+        lines: Iterable[tuple[int, dict[str, Any]]],
+        columns: tuple[Prop, ...],
+        unknown: Sequence[str] = (),
+    ) -> list[_Row]:
+        """The rows whose cells are valid; the others are reported, cell by cell."""
         validator = RowValidator(columns)
         rows: list[_Row] = []
-        for line, cells in table.rows:
+        for line, cells in lines:
             result.rows += 1
             if "__error__" in cells:
                 self.reject(result, line, "", cells["__error__"])
@@ -204,9 +222,9 @@ class _Loader:
             }
             rows.append(_Row(line, values, extra))
             if result.rows % 10000 == 0:
-                self.progress(f"read {path.name}", result.rows, None)
-        self.progress(f"read {path.name}", result.rows, result.rows)
-        return result, rows
+                self.progress(f"read {result.file}", result.rows, None)
+        self.progress(f"read {result.file}", result.rows, result.rows)
+        return rows
 
     def reject(
         self, result: FileResult, line: int, column: str, reason: str, *, new_row: bool = True
@@ -252,8 +270,13 @@ class _Loader:
 
     # -- node files -------------------------------------------------------------------------
     def node_file(self, spec: NodeFile, path: Path, segmenter: Segmenter) -> None:
-        label = LABELS[spec.label]
         result, rows = self.read(path, spec.columns)
+        self.node_rows(spec, result, rows, segmenter)
+
+    def node_rows(
+        self, spec: NodeFile, result: FileResult, rows: list[_Row], segmenter: Segmenter
+    ) -> None:
+        label = LABELS[spec.label]
         rows = self.dedupe(result, rows, lambda r: r.values[label.key], label.key)
         rows = self.check_one_of(result, rows, spec.one_of)
         self.stored(spec.label, [r.values[label.key] for r in rows])
@@ -389,6 +412,9 @@ class _Loader:
     # -- relationship files -----------------------------------------------------------------
     def rel_file(self, spec: RelFile, path: Path) -> None:
         result, rows = self.read(path, spec.columns)
+        self.rel_rows(spec, result, rows)
+
+    def rel_rows(self, spec: RelFile, result: FileResult, rows: list[_Row]) -> None:
         if spec.key:
             key = spec.key
             rows = self.dedupe(result, rows, lambda r: r.values[key], key)
@@ -605,3 +631,81 @@ def load_dataset(
     if wrote and not report.aborted:
         report.version = store.version
     return report
+
+
+def rows_batch(
+    store: GraphStore,
+    file: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    segmenter: Segmenter,
+    trusted: Sequence[Mapping[str, Any]] | None = None,
+) -> tuple[Batch, list[Reject]]:
+    """The writes that loading a file `file` (e.g. "demands") holding just `rows` would make,
+    checked by the same rules as a load, without applying them; and the problems found, the
+    row number (from 1) standing for the line. A mutation is such a one-row file.
+
+    `trusted` values (one mapping per row, e.g. a demand's stored weighted keywords) replace
+    the validated ones as they are.
+
+    >>> import tempfile, pathlib
+    >>> from graphsvc.store import MemoryStore
+    >>> store = MemoryStore(pathlib.Path(tempfile.mkdtemp()))
+    >>> batch, problems = rows_batch(store, "pairings", [{"institution_key": "I1"}],
+    ...                              segmenter=Segmenter())
+    >>> [(p.line, p.column, p.reason) for p in problems]
+    [(1, 'enterprise_key', 'a required value is missing')]
+    >>> store.close()
+    """
+    node_spec, rel_spec = NODE_FILES.get(file), REL_FILES.get(file)
+    spec = node_spec or rel_spec
+    if spec is None:
+        raise ValueError(f"unknown input file type {file!r}")
+    report = LoadReport()
+    loader = _Loader(store, report, None)
+    result = FileResult(file)
+    report.files.append(result)
+    declared = {p.name for p in spec.columns}
+    unknown = sorted({c for row in rows for c in row if c not in declared})
+    valid = loader.validate(result, enumerate((dict(r) for r in rows), 1), spec.columns, unknown)
+    for row in valid if trusted else ():
+        row.values.update(trusted[row.line - 1])  # type: ignore[index]
+    if node_spec is not None:
+        loader.node_rows(node_spec, result, valid, segmenter)
+    elif rel_spec is not None:
+        loader.rel_rows(rel_spec, result, valid)
+    return loader.batch, report.rejects
+
+
+def stored_row(
+    store: GraphStore, file: str, key: str
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The row of a node file (e.g. "experts") that would load the stored node `key` as it
+    is: its cells, and the values only the store can give (weighted keywords) to pass to
+    `rows_batch` as `trusted`. None when there is no such node.
+
+    >>> import tempfile, pathlib
+    >>> from graphsvc.store import MemoryStore
+    >>> store = MemoryStore(pathlib.Path(tempfile.mkdtemp()))
+    >>> batch, _ = rows_batch(store, "experts", [{"key": "E1", "name": "李明",
+    ...                       "keywords": ["碳酸钙"]}], segmenter=Segmenter())
+    >>> _ = store.apply(batch)
+    >>> cells, trusted = stored_row(store, "experts", "E1")
+    >>> cells["name"], cells["keywords"], trusted
+    ('李明', ['碳酸钙'], {})
+    >>> store.close()
+    """
+    spec = NODE_FILES[file]
+    label = spec.label
+    props = store.get_nodes(label, [key])[0]
+    if props is None:
+        return None
+    cells: dict[str, Any] = dict(props)
+    trusted: dict[str, Any] = {}
+    for ref in spec.refs:
+        found = store.neighbours(label, [key], ref.rel, "in" if ref.reverse else "out")[0]
+        keys = [p[LABELS[other].key] for other, p, _ in found]
+        cells[ref.column] = keys if ref.many else (keys[0] if keys else None)
+        if ref.keyword and ref.rel == "MENTIONS":
+            trusted[ref.column] = [(p["key"], r.get("weight", 1.0)) for _, p, r in found]
+    return cells, trusted

@@ -89,8 +89,12 @@ async def _cached(
     store = ctx.store
     version = store.version
 
+    def walk() -> T:
+        with store.reading():
+            return build(store.view())
+
     def run() -> T:
-        return ctx.cache.get(version, ("analytics", *key), lambda: build(store.view()))
+        return ctx.cache.get(version, ("analytics", *key), walk)
 
     try:
         result = await asyncio.to_thread(run)

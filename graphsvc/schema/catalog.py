@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -66,9 +67,15 @@ class DealRecord:
 class Catalog:
     """Lazily built, read-only indexes over one version of the graph; safe to share."""
 
-    def __init__(self, view: nx.MultiDiGraph, version: int) -> None:
+    def __init__(
+        self,
+        view: nx.MultiDiGraph,
+        version: int,
+        reading: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
         self.g = view
         self.version = version
+        self.reading = reading  # the store's: held while walking the view
         self._lock = threading.RLock()
         self._keys: dict[str, list[str]] | None = None
         self._selections: OrderedDict[Hashable, list[str]] = OrderedDict()
@@ -79,7 +86,7 @@ class Catalog:
     def keys(self, label: str) -> list[str]:
         """Every key of a label, sorted."""
         if self._keys is None:
-            with self._lock:
+            with self._lock, self.reading():
                 if self._keys is None:
                     by_label: dict[str, list[str]] = defaultdict(list)
                     for nid in self.g._node:
@@ -101,10 +108,13 @@ class Catalog:
     ) -> Iterable[tuple[str, Mapping[str, Any]]]:
         """(other node id, relationship properties) of a node's `rel_type` relationships."""
         adj = self.g._succ if direction == "out" else self.g._pred
-        for other, rels in adj.get(node_id(label, key), {}).items():
-            for k, attrs in rels.items():
-                if k.partition("|")[0] == rel_type:
-                    yield other, attrs
+        with self.reading():
+            return [
+                (other, attrs)
+                for other, rels in adj.get(node_id(label, key), {}).items()
+                for k, attrs in rels.items()
+                if k.partition("|")[0] == rel_type
+            ]
 
     def linked(
         self,
@@ -150,7 +160,8 @@ class Catalog:
             if hit is not None:
                 self._selections.move_to_end(cache_key)
                 return hit
-        result = compute(self)
+        with self.reading():
+            result = compute(self)
         with self._lock:
             self._selections[cache_key] = result
             if len(self._selections) > SELECTION_CACHE:
@@ -163,7 +174,8 @@ class Catalog:
         if self._deals is None:
             with self._lock:
                 if self._deals is None:
-                    self._deals = self._build_deals()
+                    with self.reading():
+                        self._deals = self._build_deals()
         return self._deals
 
     def _build_deals(self) -> dict[str, DealRecord]:
@@ -211,7 +223,7 @@ class Indexes:
             return current
         with self._lock:
             if self._catalog is None or self._catalog.version != version:
-                self._catalog = Catalog(store.view(), version)
+                self._catalog = Catalog(store.view(), version, store.reading)
             return self._catalog
 
     def search_ready(self, store: GraphStore) -> SearchIndex | None:
@@ -224,6 +236,8 @@ class Indexes:
         with self._search_lock:
             version = store.version
             if self._search is None or self._search_version != version:
-                self._search = build_index(store.view(), tokenize)
+                with store.reading():
+                    version = store.version
+                    self._search = build_index(store.view(), tokenize)
                 self._search_version = version
             return self._search

@@ -164,7 +164,12 @@ class _NotBuiltError(Exception):
 def warm_model(store: GraphStore, cache: VersionedCache) -> algo.Model:
     """Build (or fetch) the recommender of the store's current version, e.g. at start-up."""
     version = store.version
-    return cache.get(version, MODEL_KEY, lambda: algo.build_model(store.view(), version=version))
+
+    def build() -> algo.Model:
+        with store.reading():
+            return algo.build_model(store.view(), version=version)
+
+    return cache.get(version, MODEL_KEY, build)
 
 
 async def model_of(info: Info) -> algo.Model:

@@ -348,10 +348,8 @@ class MemoryStore:
                     nodes[nid] = dict(props)
                     succ[nid], pred[nid] = {}, {}
                     labels.setdefault(label, {})[key] = None
-                else:
-                    if replace:
-                        attrs.clear()
-                    attrs.update(props)
+                else:  # a new dict: a reader holding the old one sees it whole
+                    nodes[nid] = dict(props) if replace else {**attrs, **props}
             elif kind == "X":
                 _, label, key, rel_type, direction = op
                 self._clear(node_id(label, key), rel_type, direction)
