@@ -1,4 +1,5 @@
-"""The ASGI app: GraphQL (and GraphiQL) at /graphql, probes at /livez and /readyz, /metrics.
+"""The ASGI app: GraphQL (and GraphiQL) at /graphql, probes at /livez and /readyz, /metrics,
+the planners' explorer page at /explorer.
 
 Built by a factory (`uvicorn --factory graphsvc.app:app_factory`, settings from `GRAPHSVC_*`);
 the store opens in the lifespan, in a background thread, so `/livez` answers at once and
@@ -33,6 +34,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from graphsvc import explorer
 from graphsvc.cache import VersionedCache
 from graphsvc.config import Settings
 from graphsvc.schema import Context, Limits, build_schema
@@ -323,6 +325,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
             Route("/livez", livez),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            *explorer.routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,
