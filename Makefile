@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup serve test lint typecheck unit bench bench-large clean
+.PHONY: setup serve test lint typecheck unit bench bench-large clean browser
 .PHONY: neo4j-build neo4j neo4j-stop
 
 $(STAMP): pyproject.toml
@@ -13,7 +13,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(STAMP)  ## create .venv and install graphsvc with its development tools
+# The explorer page's drawing library: npm packages pinned by web/package-lock.json, and the
+# library's ES module build copied next to the page (graphsvc serves it at /explorer/vendor/).
+WEB_STAMP    := web/node_modules/.installed-stamp
+EXPLORER_LIB := graphsvc/explorer/static/vendor/cytoscape.esm.min.js
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(EXPLORER_LIB): $(WEB_STAMP)
+	mkdir -p $(@D)
+	cp web/node_modules/cytoscape/dist/cytoscape.esm.min.mjs $@
+	cp web/node_modules/cytoscape/LICENSE $(@D)/cytoscape.LICENSE
+
+setup: $(STAMP) $(EXPLORER_LIB)  ## create .venv, install graphsvc with its development tools and the explorer's npm packages
+
+browser:  ## Debian's chromium (and a Chinese font) for the explorer's browser tests and benchmark
+	dpkg -s chromium fonts-wqy-zenhei >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei)
 
 serve: setup  ## run the service on 127.0.0.1:8000 (an empty store gets the demo data)
 	$(BIN)/graphsvc serve
@@ -25,16 +43,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup neo4j-build
+unit: setup neo4j-build browser
 	$(BIN)/pytest
 
 test: lint typecheck unit  ## everything CI runs
 
-bench: setup  ## run the benchmarks under benchmarks/ and write docs/benchmarks.md
+bench: setup browser  ## run the benchmarks under benchmarks/ and write docs/benchmarks.md
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/run.py
 
-bench-large: setup  ## the same, plus the --scale 100 load (tens of minutes, ~12 GiB)
+bench-large: setup browser  ## the same, plus the --scale 100 load (tens of minutes, ~12 GiB)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/run.py --large
 
@@ -72,4 +90,4 @@ neo4j-stop:  ## stop the Neo4j that `make neo4j` started (by its PID)
 	@rm -f $(NEO4J_VAR)/pid
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache web/node_modules graphsvc/explorer/static/vendor
