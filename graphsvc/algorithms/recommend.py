@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -1527,16 +1527,25 @@ def _expert_item(
     return Recommendation("Expert", key, round(float(scores[i]), 4), reasons, paths, contrib)
 
 
-def explain_pair(model: Model, *, demand: str, expert: str) -> Recommendation:
-    """Score and explain one (demand, expert) pair as `recommend_experts` would (the
-    collaborator evidence aside).
+def explain_pair(
+    model: Model, *, demand: str | None = None, enterprise: str | None = None, expert: str
+) -> Recommendation:
+    """Score and explain one (demand or enterprise, expert) pair as `recommend_experts`
+    would (the collaborator evidence aside).
 
     Raises
     ------
-    UnknownSourceError
-        When the demand or the expert does not exist.
+    RecommendError
+        Neither or both of demand and enterprise given; `UnknownSourceError` when the
+        demand, enterprise or expert does not exist.
     """
-    source = _demand_source(model, demand)
+    if (demand is None) == (enterprise is None):
+        raise RecommendError("give exactly one of demand and enterprise")
+    source = (
+        _demand_source(model, demand)
+        if demand is not None
+        else _enterprise_source(model, enterprise or "")
+    )
     e = model.index.table("Expert").pos.get(expert)
     if e is None:
         raise UnknownSourceError(f"no expert with key {expert!r}")
@@ -1878,8 +1887,10 @@ def recommend_institutions(
     first: int = 10,
     kind: str | None = None,
     exclude_paired: bool = True,
+    only: Collection[str] | None = None,
 ) -> list[Recommendation]:
-    """Institutions to pair with an enterprise, best first.
+    """Institutions to pair with an enterprise, best first (`only`: just these keys, e.g. to
+    explain one planned pairing).
 
     Features (weights in `INSTITUTION_WEIGHTS`): `experts` log1p of its experts in the
     enterprise's industries, `skill` log1p of its experts' skills matching the keywords of
@@ -1929,6 +1940,10 @@ def recommend_institutions(
     paired = _row(index.rel("PAIRED_WITH", "Institution", "Enterprise").bwd, n)[0]
     if exclude_paired:
         keep[paired] = False
+    if only is not None:
+        wanted = np.zeros(n_inst, dtype=np.bool_)
+        wanted[[insts.pos[k] for k in only if k in insts.pos]] = True
+        keep &= wanted
     cands = np.flatnonzero(keep).astype(np.int64)
     chosen = _pick(cands, scores[cands], first)
     nnode = source.node
