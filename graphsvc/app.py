@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -27,16 +28,19 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from graphsvc import explorer
 from graphsvc.cache import VersionedCache
 from graphsvc.config import Settings
+from graphsvc.events import EventHub
 from graphsvc.schema import Context, Limits, build_schema
 from graphsvc.schema.catalog import Indexes
 from graphsvc.schema.limits import error_code
@@ -60,12 +64,15 @@ class GraphQLApp(GraphQL[Context, None]):
         self.metrics = metrics
         self.indexes = Indexes()
         self.cache = VersionedCache()
+        self.events = EventHub()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         service = self.service
         assert service.store is not None and service.segmenter is not None
-        role = service.tokens.role_of(request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        role = service.tokens.role_of(authorization)
         assert role is not None  # refused by the endpoint before we get here
+        websocket = isinstance(request, WebSocket)
         context = Context(
             store=service.store,
             segmenter=service.segmenter,
@@ -73,11 +80,28 @@ class GraphQLApp(GraphQL[Context, None]):
             limits=self.limits,
             indexes=self.indexes,
             cache=self.cache,
-            deadline=time.monotonic() + self.limits.query_timeout,
+            # a subscription lives as long as its client wants it
+            deadline=math.inf if websocket else time.monotonic() + self.limits.query_timeout,
             record_operation=self.metrics.record_operation,
+            actor=service.tokens.actor_of(authorization),
+            events=self.events,
         )
         request.scope["graphsvc.context"] = context  # for the response cache's metrics
         return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A websocket client (a browser cannot set headers) may send its token in the
+        connection_init payload: `{"Authorization": "Bearer <token>"}`."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is None:
+            return UnsetType()  # ack without a payload
+        role = self.service.tokens.role_of(str(authorization))
+        if role is None:
+            raise ConnectionRejectionError({"message": "invalid or unknown bearer token"})
+        context.role = role
+        context.actor = self.service.tokens.actor_of(str(authorization))
+        return UnsetType()  # ack without a payload
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -144,13 +168,14 @@ class ResponseCache:
                 status, headers = message["status"], list(message.get("headers", []))
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 body = message.get("body", b"")
+                context = scope.get("graphsvc.context")
                 if (
                     status == 200
                     and key[0] == self._version
+                    and getattr(context, "operation_kind", None) == "query"
                     and not body.startswith(b'{"data":null')
                     and b'"errors":' not in body
                 ):
-                    context = scope.get("graphsvc.context")
                     name = getattr(context, "operation", None) or "anonymous"
                     self._store(key, body, headers, name)
             await send(message)
@@ -291,6 +316,19 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
             await graphql_endpoint(scope, receive, send)
 
+    class SubscriptionEndpoint:
+        """Subscriptions over graphql-transport-ws, once the graph is ready; a token in a
+        header must be known (one may also come in the connection_init payload)."""
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            websocket = WebSocket(scope, receive, send)
+            if not service.ready:
+                await websocket.close(code=1013, reason="the graph is still loading")
+            elif service.tokens.role_of(websocket.headers.get("authorization")) is None:
+                await websocket.close(code=4401, reason="invalid or unknown bearer token")
+            else:
+                await graphql(scope, receive, send)
+
     async def livez(request: Request) -> Response:
         return JSONResponse({"status": "alive"})
 
@@ -322,6 +360,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
     return Starlette(
         routes=[
             Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", SubscriptionEndpoint()),
             Route("/livez", livez),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),

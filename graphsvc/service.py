@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphsvc.auth import Role, TokenError, Tokens, parse_tokens
+from graphsvc.auth import Role, TokenError, Tokens, parse_token_file
 from graphsvc.config import Backend, Settings
 from graphsvc.loaders.load import LoadReport, Progress, load_dataset
 from graphsvc.store import GraphStore, MemoryStore, StoreError
@@ -120,15 +120,18 @@ class Service:
 
     def _tokens(self) -> Tokens:
         tokens: dict[str, Role] = {}
+        names: dict[str, str] = {}
         if self.settings.tokens_file is not None:
             path = self.settings.tokens_file
             try:
                 lines = path.read_text("utf-8").splitlines()
             except OSError as e:
                 raise TokenError(f"{path}: cannot be read ({e.strerror})") from e
-            tokens.update(parse_tokens(lines, str(path)))
-        tokens[_admin_token(self.settings)] = Role.ADMIN
-        return Tokens(tokens)
+            tokens, names = parse_token_file(lines, str(path))
+        admin = _admin_token(self.settings)
+        tokens[admin] = Role.ADMIN
+        names.setdefault(admin, "admin")
+        return Tokens(tokens, names)
 
     def close(self) -> None:
         """Close the store."""

@@ -13,11 +13,14 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graphsvc.schema.analytics import AnalyticsQuery
+from graphsvc.schema.audit import AuditQuery, Subscription
 from graphsvc.schema.context import Context, Info, Role
 from graphsvc.schema.errors import QueryTimeoutError, should_mask
 from graphsvc.schema.limits import MASKED, Guard, Limits, log_unexpected, validation_rules
+from graphsvc.schema.mutations import Mutation
 from graphsvc.schema.queries import EntityQuery
 from graphsvc.schema.recommend import RecommendQuery
 from graphsvc.schema.search import SearchQuery
@@ -26,7 +29,10 @@ from graphsvc.schema.types import Deal, Node
 
 __all__ = ["Context", "GuardedSchema", "Info", "Limits", "Role", "build_schema", "sdl"]
 
-Query = merge_types("Query", (EntityQuery, SearchQuery, StatsQuery, AnalyticsQuery, RecommendQuery))
+Query = merge_types(
+    "Query",
+    (EntityQuery, SearchQuery, StatsQuery, AnalyticsQuery, RecommendQuery, AuditQuery),
+)
 CACHE_SIZE = 512  # parsed and validated documents kept
 
 
@@ -48,7 +54,10 @@ class GuardedSchema(strawberry.Schema):
         allowed_operation_types: Iterable[Any] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        """Execute with a time budget; a late operation answers one timeout error."""
+        """Execute with a time budget; a late operation answers one timeout error.
+        Subscriptions are served over websockets only (graphql-transport-ws)."""
+        if allowed_operation_types is not None:
+            allowed_operation_types = set(allowed_operation_types) - {OperationType.SUBSCRIPTION}
         started = time.perf_counter()
         status = "ok"
         try:
@@ -93,6 +102,8 @@ def build_schema(*, limits: Limits | None = None, introspection: bool = True) ->
     rules = validation_rules(limits, introspection=introspection)
     schema = GuardedSchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         types=[Deal, Node],
         extensions=[lambda: Guard(limits, rules, CACHE_SIZE)],
         config=StrawberryConfig(disable_field_suggestions=not introspection),

@@ -12,6 +12,7 @@ import strawberry
 
 from graphsvc.auth import Role
 from graphsvc.cache import VersionedCache
+from graphsvc.events import EventHub
 from graphsvc.schema.catalog import Catalog, Indexes
 from graphsvc.schema.errors import QueryTimeoutError
 from graphsvc.schema.limits import Limits
@@ -44,10 +45,15 @@ class Context:
     extras: dict[str, object] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
     operation: str | None = None  # the operation's name, once parsed
+    operation_kind: str | None = None  # query, mutation or subscription, once parsed
+    actor: str = "anonymous"  # who is asking, for the audit trail
+    events: EventHub | None = None  # told of every write, for subscriptions
+    connection_params: dict[str, object] | None = None  # a websocket's connection_init payload
 
-    def set_operation(self, name: str) -> None:
-        """Remember the name of the operation being run (for metrics)."""
+    def set_operation(self, name: str, kind: str = "query") -> None:
+        """Remember the name and kind of the operation being run (metrics, response cache)."""
         self.operation = name
+        self.operation_kind = kind
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.store, self.check_time)

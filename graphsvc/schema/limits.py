@@ -266,7 +266,7 @@ class Guard(ParserCache, ValidationCache):
         yield from ParserCache.on_parse(self)
         setter = getattr(ec.context, "set_operation", None)
         if setter is not None:
-            setter(_operation_name(ec))
+            setter(_operation_name(ec), _operation_kind(ec))
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
@@ -308,6 +308,13 @@ def _operation_name(ec: Any) -> str:
     except Exception:  # a document that did not parse
         return "invalid"
     return name or "anonymous"
+
+
+def _operation_kind(ec: Any) -> str:
+    try:
+        return str(ec.operation_type.value)
+    except Exception:  # a document that did not parse, or an unknown operation
+        return "invalid"
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

@@ -19,7 +19,7 @@ from strawberry.permission import BasePermission
 from graphsvc.auth import Role
 from graphsvc.schema.context import Info
 
-__all__ = ["PlannerOnly", "PortalOnly", "can_see"]
+__all__ = ["AdminOnly", "PlannerOnly", "PortalOnly", "can_see"]
 
 
 def can_see(info: Info, role: Role) -> bool:
@@ -48,3 +48,11 @@ class PlannerOnly(_AtLeast):
     role = Role.PLANNER
     error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}  # type: ignore[misc]
     message = "personal data needs the planner role or higher (Authorization: Bearer <token>)"
+
+
+class AdminOnly(_AtLeast):
+    """Mutations."""
+
+    role = Role.ADMIN
+    error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}  # type: ignore[misc]
+    message = "changes need the admin role (Authorization: Bearer <admin token>)"

@@ -42,6 +42,9 @@ class CountingStore:
         self.calls["view"] += 1
         return self._store.view()
 
+    def reading(self) -> Any:
+        return self._store.reading()
+
     def counts(self) -> Any:
         self.calls["counts"] += 1
         return self._store.counts()
