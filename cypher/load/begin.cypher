@@ -1,0 +1,7 @@
+// Start a write: lock the meta node (writers queue here, so versions never interleave), bump
+// the version, and read the counters the write continues: `seq` numbers nodes and
+// relationships in creation order, `audit` numbers audit entries.
+MERGE (m:_Meta {name: 'graph'})
+ON CREATE SET m.version = 0, m.seq = 0, m.audit = 0
+SET m.version = m.version + 1
+RETURN m.version AS version, m.seq AS seq, coalesce(m.audit, 0) AS audit

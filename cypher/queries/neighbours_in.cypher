@@ -1,0 +1,6 @@
+// For each node id, its neighbours over incoming $type relationships, with creation order
+// (the store orders them as the embedded store does: by neighbour, then by relationship).
+UNWIND range(0, size($ids) - 1) AS i
+MATCH (:_Node {_id: $ids[i]})<-[r]-(m:_Node)
+WHERE type(r) = $type
+RETURN i, m._id AS id, properties(m) AS node, properties(r) AS rel, r._seq AS seq

@@ -1,0 +1,2 @@
+// Liveness: the database answers.
+RETURN 1 AS ok

@@ -1,0 +1,605 @@
+"""The Neo4j store: the graph in a Neo4j 5 database, through the official driver.
+
+Every node carries its ontology label plus the store-internal label `_Node`, with `_id`
+("Label:key", one unique index for every lookup) and `_seq` (its creation order, which keeps
+`iter_nodes`, `neighbours` and `view()` in the embedded store's order). Relationships carry
+`_seq`, and `_key` (their `rel_key`) where the type has identity properties. One `_Meta` node
+holds the version and the sequence counters; audit entries are `_Audit` nodes. Internal
+properties never reach callers, internal nodes are neither counted nor in `view()`.
+
+Writes are transaction functions (`execute_write`, retried on transient errors) that first lock
+the meta node, so writers queue and versions never interleave; a bulk load is one explicit
+transaction, so a crash or a Neo4j restart during it leaves nothing of it. Reads are
+`execute_read` functions; every session shares one bookmark manager, so a read follows the
+writes this process made even on a cluster (`neo4j://` routing URIs). All Cypher is in the
+`cypher/` folder (graphsvc.store.cypher) and parameterised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import neo4j
+import networkx as nx
+import orjson
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from graphsvc.ontology import LABELS, RELATIONSHIPS, node_id, split_node_id
+from graphsvc.store.base import (
+    AuditEntry,
+    Batch,
+    ConflictError,
+    Counts,
+    Direction,
+    Op,
+    Props,
+    StoreError,
+)
+from graphsvc.store.cypher import query, statements
+
+__all__ = ["Neo4jStore"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+NODE_INTERNAL = ("_id", "_seq")
+REL_INTERNAL = ("_seq", "_key")
+CHUNK = 10_000  # rows per UNWIND statement
+VIEW_ATTEMPTS = 5
+
+
+@dataclass
+class _Counters:
+    """The meta node's counters inside one write transaction."""
+
+    version: int
+    seq: int
+    audit: int
+
+
+def _node_props(props: dict[str, Any]) -> Props:
+    return {k: v for k, v in props.items() if k not in NODE_INTERNAL}
+
+
+def _rel_props(props: dict[str, Any]) -> Props:
+    return {k: v for k, v in props.items() if k not in REL_INTERNAL}
+
+
+def _chunks(rows: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+class Neo4jStore:
+    """The GraphStore protocol over a Neo4j database (`bolt://` or `neo4j://` URI).
+
+    Opening applies `cypher/schema.cypher` (idempotent). The service keeps no graph state of its
+    own: any number of processes can serve from the same database.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
+        pool_size: int = 100,
+        connection_timeout: float = 5.0,
+        acquisition_timeout: float = 30.0,
+        query_timeout: float = 60.0,
+        max_retry_time: float = 15.0,
+    ) -> None:
+        self.uri = uri
+        self.user = user
+        self.database = database
+        self.query_timeout = query_timeout
+        auth = neo4j.basic_auth(user, password) if password else None
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=auth,
+                max_connection_pool_size=pool_size,
+                connection_timeout=connection_timeout,
+                connection_acquisition_timeout=acquisition_timeout,
+                max_transaction_retry_time=max_retry_time,
+                user_agent="graphsvc",
+            )
+        except (ValueError, DriverError) as e:
+            raise StoreError(f"cannot use the Neo4j URI {uri!r}: {e}") from e
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
+        self._view_lock = threading.Lock()
+        self._view: tuple[int, nx.MultiDiGraph] | None = None
+        self._bulk_lock = threading.Lock()
+        try:
+            self._apply_schema()
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _session(self, mode: str) -> neo4j.Session:
+        return self._driver.session(
+            database=self.database, bookmark_manager=self._bookmarks, default_access_mode=mode
+        )
+
+    def _error(self, e: Exception) -> StoreError:
+        """A driver or server error as a StoreError with a message fit for a client."""
+        if isinstance(e, StoreError):
+            return e
+        if isinstance(e, AuthError):
+            return StoreError(f"Neo4j at {self.uri} refused the credentials of {self.user!r}")
+        if isinstance(e, ServiceUnavailable | SessionExpired):
+            return StoreError(f"Neo4j at {self.uri} is unavailable: {e}")
+        if isinstance(e, Neo4jError):
+            return StoreError(f"Neo4j refused the request ({e.code}): {e.message}")
+        return StoreError(f"Neo4j at {self.uri}: {e}")
+
+    def _read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        fn = neo4j.unit_of_work(timeout=self.query_timeout)(work)
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                return session.execute_read(fn)
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e) from e
+
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        fn = neo4j.unit_of_work(timeout=self.query_timeout)(work)
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                return session.execute_write(fn)
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e) from e
+
+    def _apply_schema(self) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(query("queries/ping")).consume()
+
+        self._read(work)  # fails fast, with a clear message, when Neo4j is unreachable
+        try:
+            for statement in statements("schema"):
+                self._driver.execute_query(
+                    statement, database_=self.database, bookmark_manager_=self._bookmarks
+                )
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e) from e
+
+    # -- writes ---------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        """Grows by one with every applied batch (read from the database: other processes
+        write too)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            return int(tx.run(query("queries/version")).single(strict=True)["version"])
+
+        return self._read(work)
+
+    def apply(self, batch: Batch) -> int:
+        """Apply a batch in one write transaction; return the new version.
+
+        Checked first, as the embedded store does: preconditions, idempotency keys, and
+        relationships to nodes that neither exist nor are created earlier in the batch.
+        """
+        ops = batch.ops
+        entries: list[AuditEntry] = []
+
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            counters = self._begin(tx)
+            self._check(tx, ops, set())
+            entries[:] = self._write_ops(tx, ops, counters)
+            self._end(tx, counters)
+            return counters.version
+
+        version = self._write(work)
+        self._stamp(ops, entries)
+        return version
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[Callable[[Batch], None]]:
+        """A large load as one explicit transaction: every batch lands at commit, as one new
+        version, or none does (an error, a crash or a Neo4j restart rolls it all back).
+
+        Reads from other sessions during the load see the graph before it; other writers wait
+        for the meta node until it ends. The transaction's state lives in Neo4j's heap, which
+        bounds the size of one load (the Guangxi demo needs a few hundred MB).
+        """
+        with self._bulk_lock:
+            try:
+                session = self._session(neo4j.WRITE_ACCESS)
+                tx = session.begin_transaction()
+            except (Neo4jError, DriverError) as e:
+                raise self._error(e) from e
+            counters: _Counters | None = None
+            known: set[str] = set()
+
+            def write(batch: Batch) -> None:
+                nonlocal counters
+                try:
+                    if counters is None:
+                        counters = self._begin(tx)
+                    self._check(tx, batch.ops, known)
+                    entries = self._write_ops(tx, batch.ops, counters)
+                except (Neo4jError, DriverError) as e:
+                    raise self._error(e) from e
+                known.update(node_id(op[1], op[2]) for op in batch.ops if op[0] == "N")
+                self._stamp(batch.ops, entries)
+
+            try:
+                yield write
+                if counters is not None:
+                    self._end(tx, counters)
+                    tx.commit()
+                else:
+                    tx.rollback()
+            except (Neo4jError, DriverError) as e:
+                raise self._error(e) from e
+            finally:
+                with contextlib.suppress(Exception):
+                    tx.close()  # rolls back unless committed
+                with contextlib.suppress(Exception):
+                    session.close()
+
+    def _begin(self, tx: neo4j.ManagedTransaction | neo4j.Transaction) -> _Counters:
+        record = tx.run(query("load/begin")).single(strict=True)
+        return _Counters(int(record["version"]), int(record["seq"]), int(record["audit"]))
+
+    def _end(self, tx: neo4j.ManagedTransaction | neo4j.Transaction, c: _Counters) -> None:
+        tx.run(query("load/end"), seq=c.seq, audit=c.audit).consume()
+
+    def _check(
+        self, tx: neo4j.ManagedTransaction | neo4j.Transaction, ops: list[Op], known: set[str]
+    ) -> None:
+        """Refuse the batch as the embedded store would, with the same messages."""
+        endpoints: set[str] = set()
+        guarded: set[str] = set()
+        keys: set[str] = set()
+        for op in ops:
+            if op[0] == "R":
+                endpoints.update({node_id(op[2], op[3]), node_id(op[4], op[5])} - known)
+            elif op[0] == "P":
+                guarded.add(node_id(op[1], op[2]))
+            elif op[0] == "A" and op[1].get("idempotency_key") is not None:
+                keys.add(op[1]["idempotency_key"])
+        existing = set(known)
+        if endpoints:
+            found = tx.run(query("load/existing"), ids=sorted(endpoints))
+            existing.update(record["id"] for record in found)
+        states: dict[str, Props | None] = {}
+        if guarded:
+            ids = sorted(guarded)
+            for record in tx.run(query("queries/get_nodes"), ids=ids):
+                props = record["props"]
+                states[ids[record["i"]]] = None if props is None else _node_props(props)
+        used: dict[str, AuditEntry] = {}
+        if keys:
+            for record in tx.run(query("queries/audit_by_keys"), keys=sorted(keys)):
+                used[record["key"]] = orjson.loads(record["entry"])
+        created: set[str] = set()
+        seen_keys: set[str] = set()
+        for i, op in enumerate(ops):
+            kind = op[0]
+            if kind == "N":
+                created.add(node_id(op[1], op[2]))
+            elif kind == "P":
+                _check_precondition(i, op, states[node_id(op[1], op[2])])
+            elif kind == "A":
+                key = op[1].get("idempotency_key")
+                if key is None:
+                    continue
+                if key in used or key in seen_keys:
+                    raise ConflictError(
+                        f"write {i + 1}: the idempotency key {key!r} was used already",
+                        used.get(key),
+                    )
+                seen_keys.add(key)
+            elif kind == "R":
+                for label, key in ((op[2], op[3]), (op[4], op[5])):
+                    nid = node_id(label, key)
+                    if nid not in created and nid not in existing:
+                        raise StoreError(
+                            f"write {i + 1}: {op[1]} refers to {label} {key!r}, "
+                            "which does not exist"
+                        )
+            elif kind != "X":
+                raise StoreError(f"write {i + 1}: unknown write operation {kind!r}")
+
+    def _write_ops(
+        self, tx: neo4j.ManagedTransaction | neo4j.Transaction, ops: list[Op], c: _Counters
+    ) -> list[AuditEntry]:
+        """Run a checked batch as a few UNWIND statements; returns its stamped audit entries.
+
+        Node writes touch only node properties and relationship writes need their ends to
+        exist, so every node write goes first; relationship writes and clears keep their order
+        within a type (types are independent of each other). Each write's `_seq` is its place
+        in the batch, so creation order is the batch's order whatever order the statements run.
+        """
+        nodes: dict[str, list[dict[str, Any]]] = {}
+        runs: dict[str, list[tuple[str, list[Any]]]] = {}  # type -> [("R"|"out"|"in", rows)]
+        audits: list[AuditEntry] = []
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        for i, op in enumerate(ops):
+            kind = op[0]
+            seq = c.seq + i + 1
+            if kind == "N":
+                _, label, key, props, replace = op
+                nodes.setdefault(label, []).append(
+                    {
+                        "key": key,
+                        "id": node_id(label, key),
+                        "props": props,
+                        "replace": replace,
+                        "seq": seq,
+                    }
+                )
+            elif kind == "R":
+                _, rel_type, sl, sk, tl, tk, ident, props = op
+                row = {
+                    "source": node_id(sl, sk),
+                    "target": node_id(tl, tk),
+                    "ident": ident,
+                    "props": props,
+                    "seq": seq,
+                }
+                _run(runs, rel_type, "R").append(row)
+            elif kind == "X":
+                _, label, key, rel_type, direction = op
+                if rel_type in RELATIONSHIPS:
+                    _run(runs, rel_type, direction).append(node_id(label, key))
+            elif kind == "A":
+                c.audit += 1
+                audits.append(
+                    {**op[1], "seq": c.audit, "version": c.version, "at": op[1].get("at") or now}
+                )
+        c.seq += len(ops)
+        for label, rows in nodes.items():
+            for part in _chunks(rows):
+                tx.run(query(f"load/node_{label}"), rows=part).consume()
+        for rel_type, type_runs in runs.items():
+            for kind, rows in type_runs:
+                for part in _chunks(rows):
+                    if kind == "R":
+                        tx.run(query(f"load/rel_{rel_type}"), rows=part).consume()
+                    else:
+                        tx.run(query(f"load/clear_{kind}"), type=rel_type, ids=part).consume()
+        if audits:
+            rows = [
+                {
+                    "seq": e["seq"],
+                    "key": e.get("idempotency_key"),
+                    "entry": orjson.dumps(e).decode(),
+                }
+                for e in audits
+            ]
+            tx.run(query("load/audit"), rows=rows).consume()
+        return audits
+
+    @staticmethod
+    def _stamp(ops: list[Op], entries: list[AuditEntry]) -> None:
+        """Put the stored audit entries (seq, version, time) back into the batch, as the
+        embedded store does."""
+        stamped = iter(entries)
+        for op in ops:
+            if op[0] == "A":
+                op[1] = next(stamped)
+
+    # -- reads ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """A no-op: `view()` is a copy that writes never change."""
+        yield
+
+    def audit_entries(self, after: int = 0, limit: int = 100) -> list[AuditEntry]:
+        """Audit entries with `seq` greater than `after`, oldest first, at most `limit`."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[AuditEntry]:
+            found = tx.run(query("queries/audit_entries"), after=after, limit=limit)
+            return [orjson.loads(record["entry"]) for record in found]
+
+        return self._read(work)
+
+    def audit_entry(self, idempotency_key: str) -> AuditEntry | None:
+        """The audit entry recorded under an idempotency key, if any."""
+
+        def work(tx: neo4j.ManagedTransaction) -> AuditEntry | None:
+            found = tx.run(query("queries/audit_by_keys"), keys=[idempotency_key]).single()
+            return None if found is None else dict(orjson.loads(found["entry"]))
+
+        return self._read(work)
+
+    def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:
+        """The properties of each keyed node (None where there is none), in order."""
+        ids = [node_id(label, key) for key in keys]
+        if not ids:
+            return []
+
+        def work(tx: neo4j.ManagedTransaction) -> list[Props | None]:
+            out: list[Props | None] = [None] * len(ids)
+            for record in tx.run(query("queries/get_nodes"), ids=ids):
+                props = record["props"]
+                if props is not None:
+                    out[record["i"]] = _node_props(props)
+            return out
+
+        return self._read(work)
+
+    def neighbours(
+        self,
+        label: str,
+        keys: Iterable[str],
+        rel_type: str,
+        direction: Direction = "out",
+    ) -> list[list[tuple[str, Props, Props]]]:
+        """For each key, its neighbours over `rel_type`: (label, node props, rel props), in
+        the embedded store's order (by neighbour, as first linked, then by relationship)."""
+        ids = [node_id(label, key) for key in keys]
+        if not ids:
+            return []
+        name = "queries/neighbours_out" if direction == "out" else "queries/neighbours_in"
+
+        def work(tx: neo4j.ManagedTransaction) -> list[list[tuple[str, Props, Props]]]:
+            groups: list[dict[str, list[tuple[int, Props, Props]]]] = [{} for _ in ids]
+            for record in tx.run(query(name), ids=ids, type=rel_type):
+                groups[record["i"]].setdefault(record["id"], []).append(
+                    (record["seq"] or 0, record["node"], record["rel"])
+                )
+            out: list[list[tuple[str, Props, Props]]] = []
+            for group in groups:
+                found: list[tuple[str, Props, Props]] = []
+                for other, rels in sorted(group.items(), key=lambda g: min(r[0] for r in g[1])):
+                    other_label = split_node_id(other)[0]
+                    for _, node, rel in sorted(rels, key=lambda r: r[0]):
+                        found.append((other_label, _node_props(node), _rel_props(rel)))
+                out.append(found)
+            return out
+
+        return self._read(work)
+
+    def iter_nodes(self, label: str, chunk: int = 4096) -> Iterator[Props]:
+        """Every node of a label, in creation order, read `chunk` at a time."""
+        after = -1
+        while True:
+
+            def work(tx: neo4j.ManagedTransaction, after: int = after) -> list[tuple[int, Props]]:
+                found = tx.run(
+                    query("queries/iter_nodes"), prefix=f"{label}:", after=after, limit=chunk
+                )
+                return [(record["seq"], record["props"]) for record in found]
+
+            page = self._read(work)
+            for _, props in page:
+                yield _node_props(props)
+            if len(page) < chunk:
+                return
+            after = page[-1][0]
+
+    def counts(self) -> Counts:
+        """Node counts per label and relationship counts per type (store-internal ones left
+        out), from Neo4j's count store."""
+
+        def work(tx: neo4j.ManagedTransaction) -> Counts:
+            nodes = {
+                r["label"]: r["nodes"]
+                for r in tx.run(query("queries/counts_nodes"))
+                if r["label"] in LABELS and r["nodes"]
+            }
+            rels = {
+                r["type"]: r["relationships"]
+                for r in tx.run(query("queries/counts_relationships"))
+                if r["type"] in RELATIONSHIPS and r["relationships"]
+            }
+            return Counts(nodes, rels)
+
+        return self._read(work)
+
+    def view(self) -> nx.MultiDiGraph:
+        """The whole graph as the embedded store gives it (node ids `Label:key`, edge keys from
+        `rel_key`, the same properties, in creation order), frozen, cached per version."""
+        version = self.version
+        cached = self._view
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        with self._view_lock:
+            cached = self._view
+            if cached is not None and cached[0] == self.version:
+                return cached[1]
+            for _ in range(VIEW_ATTEMPTS):
+                projected = self._read(_project)
+                if projected is not None:
+                    self._view = projected
+                    return projected[1]
+            raise StoreError("the graph kept changing while it was read; try again")
+
+    def search(self, text: str, limit: int = 10) -> list[tuple[str, Props, float]]:
+        """Full-text search (CJK analyzer) over names, titles and descriptions: the best
+        nodes as (node id, properties, score). Lucene syntax applies to `text`."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, Props, float]]:
+            found = tx.run(query("queries/search"), text=text, limit=limit)
+            return [(r["id"], _node_props(r["props"]), float(r["score"])) for r in found]
+
+        return self._read(work)
+
+    def ping(self) -> bool:
+        """True when Neo4j answers (a quick query, no retries)."""
+        try:
+            with self._session(neo4j.READ_ACCESS) as session:
+                session.run(query("queries/ping")).consume()
+        except Exception:
+            return False
+        return True
+
+    def erase(self) -> None:
+        """Delete every node and relationship, the version included (tests, benchmarks)."""
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                session.run(query("admin/erase")).consume()
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e) from e
+        self._view = None
+
+    def close(self) -> None:
+        """Close the driver's connections."""
+        self._driver.close()
+
+
+def _run(runs: dict[str, list[tuple[str, list[Any]]]], rel_type: str, kind: str) -> list[Any]:
+    """The rows of the type's last run of `kind`, or of a new run after it."""
+    type_runs = runs.setdefault(rel_type, [])
+    if type_runs and type_runs[-1][0] == kind:
+        return type_runs[-1][1]
+    # Clears commute with each other: an "in" run after an "out" run may share its slot.
+    if kind != "R" and len(type_runs) >= 2 and type_runs[-2][0] == kind and type_runs[-1][0] != "R":
+        return type_runs[-2][1]
+    type_runs.append((kind, []))
+    return type_runs[-1][1]
+
+
+def _check_precondition(i: int, op: Op, attrs: Props | None) -> None:
+    _, label, key, prop, expected = op
+    if prop is None:
+        if (attrs is not None) != bool(expected):
+            state = "exists" if attrs is not None else "does not exist"
+            raise ConflictError(f"write {i + 1}: {label} {key!r} {state} (changed meanwhile)")
+        return
+    current = None if attrs is None else attrs.get(prop)
+    if current != expected:
+        raise ConflictError(
+            f"write {i + 1}: {label} {key!r} has {prop} {current!r} now, "
+            f"not {expected!r} (changed meanwhile)"
+        )
+
+
+def _project(tx: neo4j.ManagedTransaction) -> tuple[int, nx.MultiDiGraph] | None:
+    """The graph at one version, or None when a write landed while it was read (Neo4j reads
+    are read-committed: the version is read before and after to catch that)."""
+    before = int(tx.run(query("queries/version")).single(strict=True)["version"])
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(
+        (record["id"], _node_props(record["props"]))
+        for record in tx.run(query("queries/view_nodes"))
+    )
+    nodes = graph._node
+    edges = []
+    for record in tx.run(query("queries/view_relationships")):
+        source, target = record["source"], record["target"]
+        if source not in nodes or target not in nodes:
+            return None
+        edges.append((source, target, record["key"], _rel_props(record["props"])))
+    graph.add_edges_from(edges)
+    after = int(tx.run(query("queries/version")).single(strict=True)["version"])
+    if after != before:
+        return None
+    return before, nx.freeze(graph)
