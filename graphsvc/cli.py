@@ -35,6 +35,10 @@ app = typer.Typer(
 )
 demo_app = typer.Typer(help="The Guangxi demo dataset.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
+plan_app = typer.Typer(
+    help="Capacity-constrained plans, written as CSV (docs/planning.md).", no_args_is_help=True
+)
+app.add_typer(plan_app, name="plan")
 
 out = Console()
 err = Console(stderr=True)
@@ -349,4 +353,166 @@ def evaluate(
         f"{report.demands} hidden demands ({report.removed} relationships removed, seed "
         f"{seed}); model vs best baseline ({best.method}) on Recall@{k}: "
         f"{report.lift():+.1%}"
+    )
+
+
+# -- plans --------------------------------------------------------------------------------------
+
+PlanOut = Annotated[Path, typer.Option("--out", help="CSV file to write.")]
+Remove = Annotated[
+    list[str] | None, typer.Option("--remove", help="Leave this key out (repeat for more).")
+]
+Capacity = Annotated[
+    list[str] | None,
+    typer.Option("--capacity", help="KEY=N: a capacity overriding the graph's (repeatable)."),
+]
+Preferences = Annotated[
+    int | None,
+    typer.Option(help="STABLE: candidates each enterprise lists in the first round.", min=1),
+]
+Explain = Annotated[bool, typer.Option(help="Write each assignment's reasons.")]
+
+
+def _key_numbers(items: list[str] | None, option: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items or ():
+        key, sep, number = item.partition("=")
+        if not sep or not key or not number.strip().isdigit():
+            raise _fail(f"{option} takes KEY=N with N a whole number >= 0 (got {item!r})")
+        out[key.strip()] = int(number)
+    return out
+
+
+def _run_plan(settings: Settings, make: Any, out_file: Path) -> None:
+    """Open the store, compute a plan with `make(view, model)`, write it as CSV."""
+    import csv
+
+    from graphsvc.algorithms.planning import PlanningError
+    from graphsvc.algorithms.planning_solve import SolverError
+    from graphsvc.algorithms.recommend import build_model
+
+    started = time.monotonic()
+    try:
+        store = open_store(settings)
+    except StoreError as e:
+        raise _fail(str(e)) from None
+    try:
+        view = store.view()
+        plan = make(view, build_model(view, version=store.version))
+    except (PlanningError, SolverError) as e:
+        raise _fail(str(e)) from None
+    finally:
+        store.close()
+    target = "institution_key" if plan.kind == "pairing" else "expert_key"
+    try:
+        with out_file.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["status", "enterprise_key", target, "score", "round", "code", "reasons"])
+            for a in plan.assignments:
+                w.writerow(
+                    [
+                        "assigned",
+                        a.enterprise,
+                        a.target,
+                        f"{a.score:.4f}",
+                        a.round,
+                        "",
+                        "；".join(a.reasons),
+                    ]
+                )
+            for u in plan.unassigned:
+                w.writerow(["unassigned", u.enterprise, "", "", "", u.code, u.reason])
+    except OSError as e:
+        raise _fail(f"cannot write {out_file}: {e.strerror or e}") from None
+    c = plan.coverage
+    table = Table("figure", "value", title=f"{plan.kind} plan ({plan.mode}) in {out_file}")
+    table.add_row("enterprises", str(c.total))
+    table.add_row("covered before", f"{c.before} ({c.share_before:.1%})")
+    table.add_row("covered with the plan", f"{c.after} ({c.share_after:.1%})")
+    table.add_row("assignments", str(len(plan.assignments)))
+    table.add_row("total fit", f"{plan.total_fit:.2f}")
+    codes: dict[str, int] = {}
+    for u in plan.unassigned:
+        codes[u.code] = codes.get(u.code, 0) + 1
+    for code, n in sorted(codes.items()):
+        table.add_row(f"unassigned: {code}", str(n))
+    out.print(table)
+    out.print(f"planned in {time.monotonic() - started:.1f} s (graph version {plan.version})")
+
+
+@plan_app.command("pairing")
+def plan_pairing_command(
+    out_file: PlanOut,
+    data_dir: DataDir = None,
+    mode: Annotated[str, typer.Option(help="optimal or stable.")] = "optimal",
+    capacity: Capacity = None,
+    remove: Remove = None,
+    preferences: Preferences = None,
+    explain: Explain = True,
+) -> None:
+    """Pair every unpaired benchmark enterprise with an institution (CSV)."""
+    from graphsvc.algorithms.planning import plan_pairing
+
+    capacities = _key_numbers(capacity, "--capacity")
+    _run_plan(
+        _settings(data_dir=data_dir),
+        lambda view, model: plan_pairing(
+            view,
+            model,
+            mode=mode,
+            capacities=capacities,
+            remove=remove or (),
+            preferences=preferences,
+            explain=explain,
+        ),
+        out_file,
+    )
+
+
+@plan_app.command("commissioners")
+def plan_commissioners_command(
+    out_file: PlanOut,
+    data_dir: DataDir = None,
+    county: Annotated[
+        list[str] | None, typer.Option("--county", help="A county code (repeat; default: all).")
+    ] = None,
+    start_on: Annotated[
+        str | None, typer.Option(help="The term's first day (default: today).")
+    ] = None,
+    term_years: Annotated[int, typer.Option(help="Length of the term.", min=1)] = 2,
+    mode: Annotated[str, typer.Option(help="optimal or stable.")] = "optimal",
+    capacity: Capacity = None,
+    city_quota: Annotated[
+        list[str] | None, typer.Option("--city-quota", help="CODE=N: a city's quota.")
+    ] = None,
+    subgroup_quota: Annotated[
+        list[str] | None, typer.Option("--subgroup-quota", help="KEY=N: a subgroup's quota.")
+    ] = None,
+    remove: Remove = None,
+    preferences: Preferences = None,
+    explain: Explain = True,
+) -> None:
+    """Give county enterprises a commissioner for a term (CSV)."""
+    from graphsvc.algorithms.planning import plan_commissioners
+
+    capacities = _key_numbers(capacity, "--capacity")
+    city_quotas = _key_numbers(city_quota, "--city-quota")
+    subgroup_quotas = _key_numbers(subgroup_quota, "--subgroup-quota")
+    _run_plan(
+        _settings(data_dir=data_dir),
+        lambda view, model: plan_commissioners(
+            view,
+            model,
+            counties=county or None,
+            start_on=start_on,
+            term_years=term_years,
+            mode=mode,
+            capacities=capacities,
+            city_quotas=city_quotas,
+            subgroup_quotas=subgroup_quotas,
+            remove=remove or (),
+            preferences=preferences,
+            explain=explain,
+        ),
+        out_file,
     )

@@ -70,6 +70,7 @@ from graphsvc.algorithms.recommend import (
     explain_pair,
     recommend_institutions,
 )
+from graphsvc.ontology import LABELS
 
 __all__ = [
     "Assignment",
@@ -283,7 +284,7 @@ def _locals(index: GraphIndex, label: str, keys: Collection[str], what: str) -> 
     for k in keys:
         pos = table.pos.get(k)
         if pos is None:
-            raise PlanningError(f"{what}: no {label.lower()} with key {k!r}")
+            raise PlanningError(f"{what}: no {label.lower()} with {LABELS[label].key} {k!r}")
         out.append(pos)
     return out
 

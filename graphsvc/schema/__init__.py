@@ -21,6 +21,7 @@ from graphsvc.schema.context import Context, Info, Role
 from graphsvc.schema.errors import QueryTimeoutError, should_mask
 from graphsvc.schema.limits import MASKED, Guard, Limits, log_unexpected, validation_rules
 from graphsvc.schema.mutations import Mutation
+from graphsvc.schema.planning import PlanQuery
 from graphsvc.schema.queries import EntityQuery
 from graphsvc.schema.recommend import RecommendQuery
 from graphsvc.schema.search import SearchQuery
@@ -31,7 +32,7 @@ __all__ = ["Context", "GuardedSchema", "Info", "Limits", "Role", "build_schema",
 
 Query = merge_types(
     "Query",
-    (EntityQuery, SearchQuery, StatsQuery, AnalyticsQuery, RecommendQuery, AuditQuery),
+    (EntityQuery, SearchQuery, StatsQuery, AnalyticsQuery, RecommendQuery, PlanQuery, AuditQuery),
 )
 CACHE_SIZE = 512  # parsed and validated documents kept
 
