@@ -353,6 +353,8 @@ def is_stable(
             if len(rows) < capacity[c]:
                 blocking.append((r, int(c)))
                 continue
+            if not rows:
+                continue  # no room at all
             worst = min(rows, key=lambda x: (column_score[x, c], -x))
             if (column_score[r, c], -r) > (column_score[worst, c], -worst):
                 blocking.append((r, int(c)))
