@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    neo4j_pool_size: int = Field(100, ge=1, description="most Bolt connections per process")
+    neo4j_connection_timeout: float = Field(5.0, gt=0, description="seconds to open a connection")
+    neo4j_acquisition_timeout: float = Field(
+        30.0, gt=0, description="seconds to wait for a free pooled connection"
+    )
+    neo4j_query_timeout: float = Field(
+        60.0, gt=0, description="seconds a read or write transaction may run (bulk loads: none)"
+    )
+    neo4j_max_retry_time: float = Field(
+        15.0, ge=0, description="seconds to retry a transaction on transient errors"
+    )
 
     admin_token: SecretStr | None = Field(
         None, description="the admin bearer token; generated into the data folder when unset"

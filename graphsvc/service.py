@@ -29,7 +29,19 @@ def open_store(settings: Settings) -> GraphStore:
     """The configured backend's store."""
     if settings.backend is Backend.MEMORY:
         return MemoryStore(settings.data_dir)
-    raise StoreError("the neo4j backend is not available in this version; use --backend memory")
+    from graphsvc.store.neo4j import Neo4jStore
+
+    return Neo4jStore(
+        settings.neo4j_uri,
+        user=settings.neo4j_user,
+        password=settings.neo4j_password.get_secret_value(),
+        database=settings.neo4j_database,
+        pool_size=settings.neo4j_pool_size,
+        connection_timeout=settings.neo4j_connection_timeout,
+        acquisition_timeout=settings.neo4j_acquisition_timeout,
+        query_timeout=settings.neo4j_query_timeout,
+        max_retry_time=settings.neo4j_max_retry_time,
+    )
 
 
 def fill_with_demo(
@@ -56,6 +68,7 @@ def _admin_token(settings: Settings) -> str:
     if path.exists():
         return path.read_text("utf-8").strip()
     token = secrets.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the neo4j backend may have no folder yet
     path.touch(mode=0o600)
     path.write_text(token + "\n", "utf-8")
     return token
