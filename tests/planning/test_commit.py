@@ -34,7 +34,9 @@ def counts(store: MemoryStore) -> dict[str, int]:
 def test_pairing_commits_once(store: MemoryStore) -> None:
     view = store.view()
     plan = plan_pairing(view, build_model(view, version=store.version), explain=False)
-    proposed = [ProposedAssignment(a.enterprise, institution=a.institution) for a in plan.assignments]
+    proposed = [
+        ProposedAssignment(a.enterprise, institution=a.institution) for a in plan.assignments
+    ]
     batch, problems = commit_batch(view, "pairing", proposed, start_on="2025-07-01")
     assert problems == []
     before = counts(store)["PAIRED_WITH"]
@@ -136,9 +138,7 @@ def test_commissioner_rules_are_checked(plan_store: MemoryStore) -> None:
     plain = next(k for k, p in experts.items() if not p.get("commissioner"))
     covered = next(e for e, xs in state.covered.items() if xs)
     commissioner = next(
-        k
-        for k, p in experts.items()
-        if p.get("commissioner") and k not in state.covered[covered]
+        k for k, p in experts.items() if p.get("commissioner") and k not in state.covered[covered]
     )
     _, problems = commit_batch(
         view,

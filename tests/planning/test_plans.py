@@ -55,9 +55,7 @@ def paired_with(view: nx.MultiDiGraph) -> dict[str, set[str]]:
 
 def test_pairing_keeps_existing_pairings_and_capacity(view: nx.MultiDiGraph, pairing: Plan) -> None:
     existing = paired_with(view)
-    benchmark = {
-        n.partition(":")[2] for n, p in view.nodes(data=True) if p.get("benchmark")
-    }
+    benchmark = {n.partition(":")[2] for n, p in view.nodes(data=True) if p.get("benchmark")}
     planned = {a.enterprise for a in pairing.assignments}
     assert not planned & set(existing)  # only unpaired enterprises are planned
     assert planned | {u.enterprise for u in pairing.unassigned} == benchmark - set(existing)
@@ -70,7 +68,7 @@ def test_pairing_keeps_existing_pairings_and_capacity(view: nx.MultiDiGraph, pai
     )
     assert pairing.coverage.after == pairing.coverage.before + len(pairing.assignments)
     load = Counter(i for insts in existing.values() for i in insts)
-    new = Counter(a.institution for a in pairing.assignments)
+    new = Counter(a.target for a in pairing.assignments)
     for inst, n in new.items():
         cap = institution_capacity(view.nodes[f"Institution:{inst}"])
         assert load[inst] + n <= cap, inst
@@ -88,7 +86,9 @@ def test_pairing_scores_are_the_recommenders(model: Model, pairing: Plan) -> Non
     assert pairing.total_fit == pytest.approx(sum(a.score for a in pairing.assignments))
 
 
-def test_optimal_beats_stable_on_coverage_then_fit(view: nx.MultiDiGraph, model: Model, pairing: Plan) -> None:
+def test_optimal_beats_stable_on_coverage_then_fit(
+    view: nx.MultiDiGraph, model: Model, pairing: Plan
+) -> None:
     stable = plan_pairing(view, model, mode=Mode.STABLE, explain=False)
     assert pairing.coverage.after >= stable.coverage.after
     if pairing.coverage.after == stable.coverage.after:
@@ -102,16 +102,21 @@ def test_stable_pairing_has_no_blocking_pair(view: nx.MultiDiGraph, model: Model
     tight = {k: existing[k] + 1 for k in index.table("Institution").keys}
     plan = plan_pairing(view, model, mode="stable", capacities=tight, explain=False)
     ents, insts = index.table("Enterprise"), index.table("Institution")
-    rows = np.asarray([ents.pos[k] for k in sorted(
-        {a.enterprise for a in plan.assignments} | {u.enterprise for u in plan.unassigned}
-    )])
+    rows = np.asarray(
+        [
+            ents.pos[k]
+            for k in sorted(
+                {a.enterprise for a in plan.assignments} | {u.enterprise for u in plan.unassigned}
+            )
+        ]
+    )
     fit = institution_fit(model, rows)
     room = {k: tight[k] - existing[k] for k in insts.keys}
-    match = {a.enterprise: a.institution for a in plan.assignments}
+    match = {a.enterprise: a.target for a in plan.assignments}
     held: dict[str, list[float]] = {}
     row_of = {ents.keys[n]: i for i, n in enumerate(rows.tolist())}
     for e, i in match.items():
-        held.setdefault(i or "", []).append(fit.score[row_of[e], insts.pos[i or ""]])
+        held.setdefault(i, []).append(fit.score[row_of[e], insts.pos[i]])
     checked = 0
     for e, r in row_of.items():
         mine = fit.score[r, insts.pos[match[e]]] if e in match else -1.0
@@ -146,7 +151,9 @@ def test_short_lists_then_a_supplementary_round(view: nx.MultiDiGraph, model: Mo
     assert len(full.assignments) >= len(none.assignments)
 
 
-def test_explanations_are_real_paths(view: nx.MultiDiGraph, model: Model, pairing: Plan, commissioners: Plan) -> None:
+def test_explanations_are_real_paths(
+    view: nx.MultiDiGraph, model: Model, pairing: Plan, commissioners: Plan
+) -> None:
     some = explain_assignments(model, pairing, range(0, len(pairing.assignments), 10))
     explained = [a for a in some.assignments if a.reasons]
     assert len(explained) >= len(pairing.assignments) // 10
@@ -177,7 +184,9 @@ def test_infeasible_pairing_is_reported(view: nx.MultiDiGraph, model: Model) -> 
     assert plan.coverage.after == plan.coverage.before
 
 
-def test_commissioners_respect_every_rule(view: nx.MultiDiGraph, model: Model, commissioners: Plan) -> None:
+def test_commissioners_respect_every_rule(
+    view: nx.MultiDiGraph, model: Model, commissioners: Plan
+) -> None:
     plan = commissioners
     state = commissioner_state(view, TODAY, term_end(TODAY, 2))
     near = neighbouring_cities(view)
@@ -185,7 +194,7 @@ def test_commissioners_respect_every_rule(view: nx.MultiDiGraph, model: Model, c
     assert plan.assignments and plan.start_on == TODAY and plan.term_end == "2026-06-30"
     counts = Counter(a.enterprise for a in plan.assignments)
     assert max(counts.values()) == 1
-    new = Counter(a.expert for a in plan.assignments)
+    new = Counter(a.target for a in plan.assignments)
     for a in plan.assignments:
         expert = a.expert or ""
         assert view.nodes[f"Expert:{expert}"].get("commissioner")
@@ -202,7 +211,9 @@ def test_commissioners_respect_every_rule(view: nx.MultiDiGraph, model: Model, c
     assert set(u.code for u in plan.unassigned) <= CODES
 
 
-def test_conflicts_are_never_assigned(view: nx.MultiDiGraph, model: Model, commissioners: Plan) -> None:
+def test_conflicts_are_never_assigned(
+    view: nx.MultiDiGraph, model: Model, commissioners: Plan
+) -> None:
     bad = conflicts(view)
     assert {"failed", "deal", "employer"} <= set(bad.values())
     # declare the plan's own pairs in conflict: none of them may come back
@@ -213,7 +224,9 @@ def test_conflicts_are_never_assigned(view: nx.MultiDiGraph, model: Model, commi
     assert not set(declared) & {(a.expert, a.enterprise) for a in again.assignments}
 
 
-def test_quotas_are_never_exceeded(view: nx.MultiDiGraph, model: Model, commissioners: Plan) -> None:
+def test_quotas_are_never_exceeded(
+    view: nx.MultiDiGraph, model: Model, commissioners: Plan
+) -> None:
     state = commissioner_state(view, TODAY, term_end(TODAY, 2))
     by_city = Counter(state.city_of_enterprise[a.enterprise] for a in commissioners.assignments)
     city = by_city.most_common(1)[0][0]
@@ -244,9 +257,17 @@ def test_quotas_are_never_exceeded(view: nx.MultiDiGraph, model: Model, commissi
         assert "QUOTA" in {u.code for u in plan.unassigned} or got_city < by_city[city]
 
 
-def test_removing_an_expert_frees_their_enterprises(view: nx.MultiDiGraph, model: Model, commissioners: Plan) -> None:
+def test_removing_an_expert_frees_their_enterprises(
+    view: nx.MultiDiGraph, model: Model, commissioners: Plan
+) -> None:
     state = commissioner_state(view, TODAY, term_end(TODAY, 2))
-    busy = next(x for x, ents in state.load.items() if ents and any(x in state.covered.get(e, ()) for e in ents) and view.nodes[f"Expert:{x}"].get("commissioner"))
+    busy = next(
+        x
+        for x, ents in state.load.items()
+        if ents
+        and any(x in state.covered.get(e, ()) for e in ents)
+        and view.nodes[f"Expert:{x}"].get("commissioner")
+    )
     variant = plan_commissioners(view, model, start_on=TODAY, remove=[busy], explain=False)
     assert busy not in {a.expert for a in variant.assignments}
     assert variant.kept <= commissioners.kept

@@ -44,9 +44,7 @@ def feasible(match, allowed, capacity, quotas=()) -> bool:
         n = sum(
             1
             for r, c in enumerate(match)
-            if c >= 0
-            and (q.rows is None or q.rows[r])
-            and (q.cols is None or q.cols[c])
+            if c >= 0 and (q.rows is None or q.rows[r]) and (q.cols is None or q.cols[c])
         )
         if n > q.limit:
             return False
@@ -118,9 +116,9 @@ def test_overlapping_quotas_are_solved_exactly_by_the_linear_program() -> None:
             assign_with_quotas(weight, allowed, capacity, quotas),
         ):
             assert feasible(match, allowed, capacity, quotas), seed
-            assert value(match, weight, True) == brute_force(
-                weight, allowed, capacity, quotas
-            ), seed
+            assert value(match, weight, True) == brute_force(weight, allowed, capacity, quotas), (
+                seed
+            )
 
 
 def lists(weight: np.ndarray, allowed: np.ndarray, length: int | None = None) -> list[list[int]]:
