@@ -205,7 +205,7 @@ class _Loader:
         unknown: Sequence[str] = (),
     ) -> list[_Row]:
         """The rows whose cells are valid; the others are reported, cell by cell."""
-        validator = RowValidator(columns)
+        validator = RowValidator.for_columns(columns)
         rows: list[_Row] = []
         for line, cells in lines:
             result.rows += 1

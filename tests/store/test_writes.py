@@ -4,6 +4,7 @@ that never see half a batch while writers work."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def audited(batch: Batch, mutation: str, key: str | None = None) -> Batch:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> MemoryStore:
+def store(tmp_path: Path) -> Iterator[MemoryStore]:
     s = MemoryStore(tmp_path / "g")
     yield s
     s.close()
