@@ -134,7 +134,7 @@ def test_concurrent_writers_lose_nothing_across_a_kill(tmp_path: Path) -> None:
         listed = _all_pages(
             server,
             'query($after: String) { demands(filter: {enterprise: "ENT-2"}, first: 100, '
-            'after: $after) '
+            "after: $after) "
             "{ pageInfo { hasNextPage endCursor } edges { node { key title } } } }",
             ["demands"],
         )
