@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -34,6 +35,8 @@ from graphsvc.ontology import node_id
 from graphsvc.store.base import GraphStore
 
 __all__ = ["Catalog", "DealRecord", "Indexes", "is_ongoing"]
+
+log = logging.getLogger(__name__)
 
 SELECTION_CACHE = 512  # filtered selections kept per graph version
 
@@ -214,6 +217,7 @@ class Indexes:
         self._search: SearchIndex | None = None
         self._search_version = -1
         self._search_lock = threading.Lock()
+        self._refreshing = False
 
     def catalog(self, store: GraphStore) -> Catalog:
         """The catalog of the store's current version."""
@@ -229,6 +233,31 @@ class Indexes:
     def search_ready(self, store: GraphStore) -> SearchIndex | None:
         """The search index if it is current, else None (build it with `search_index`)."""
         return self._search if self._search_version == store.version else None
+
+    def search_stale(
+        self, store: GraphStore, tokenize: Callable[[str], list[str]]
+    ) -> SearchIndex | None:
+        """The last search index built, if any, while a background thread builds the
+        current one: after a write, search answers at once from the graph as it was a
+        moment before (the hits' objects are read fresh), instead of waiting seconds."""
+        if self._search is None:
+            return None
+        with self._lock:
+            if not self._refreshing:
+                self._refreshing = True
+                threading.Thread(
+                    target=self._refresh, args=(store, tokenize), name="search-index", daemon=True
+                ).start()
+        return self._search
+
+    def _refresh(self, store: GraphStore, tokenize: Callable[[str], list[str]]) -> None:
+        try:
+            self.search_index(store, tokenize)
+        except Exception:  # the next query builds it in the foreground and reports it
+            log.exception("rebuilding the search index failed")
+        finally:
+            with self._lock:
+                self._refreshing = False
 
     def search_index(self, store: GraphStore, tokenize: Callable[[str], list[str]]) -> SearchIndex:
         """The search index of the store's current version; builds it when stale (slow: call

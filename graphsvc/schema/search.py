@@ -52,7 +52,9 @@ class SearchQuery:
         if unknown:
             allowed = ", ".join(sorted(FIELDS))
             raise BadInputError(f"`labels` must be among {allowed} (got {unknown})")
-        index = ctx.indexes.search_ready(ctx.store)
+        index = ctx.indexes.search_ready(ctx.store) or ctx.indexes.search_stale(
+            ctx.store, ctx.segmenter.tokens
+        )
         if index is None:
             index = await asyncio.to_thread(
                 ctx.indexes.search_index, ctx.store, ctx.segmenter.tokens

@@ -3,6 +3,7 @@ status machine, idempotency keys, permissions, and the audit trail."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -325,3 +326,16 @@ def test_a_refused_write_is_not_audited(server: Server) -> None:
     before = server.data(AUDIT, role="planner")["auditLog"]["totalCount"]
     mutate(server, PAIR, institution="INST-404", enterprise="ENT-2")
     assert server.data(AUDIT, role="planner")["auditLog"]["totalCount"] == before
+
+
+def test_a_posted_demand_becomes_searchable(server: Server) -> None:
+    query = '{ search(text: "钛白粉废酸回收", first: 5) { label node { ... on Demand { key } } } }'
+    server.data(query)  # builds the first index
+    key = mutate(server, POST, enterprise="ENT-1", title="钛白粉废酸回收利用")["demand"]["key"]
+    deadline = time.monotonic() + 30
+    while True:  # answered at once from the last index while the current one is built
+        hits = server.data(query)["search"]
+        if any(h["node"].get("key") == key for h in hits):
+            break
+        assert time.monotonic() < deadline, hits
+        time.sleep(0.2)
