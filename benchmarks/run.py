@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["load", "api", "recommend", "analytics"]
+SCRIPTS = ["load", "api", "recommend", "analytics", "planning"]
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import threading
+import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
@@ -387,7 +388,10 @@ async def _held(info: Info, kind: PlanKind, options: PlanOptions) -> _Held:
         return ctx.cache.get(version, key, build)
 
     job = asyncio.ensure_future(asyncio.to_thread(run))
-    budget = ctx.limits.query_timeout * BUILD_SHARE
+    # wait at most a share of the budget, and leave the rest of it to shape the answer
+    spare = ctx.limits.query_timeout * (1 - BUILD_SHARE)
+    left = ctx.deadline - time.monotonic() - spare
+    budget = max(min(ctx.limits.query_timeout * BUILD_SHARE, left), 0.05)
     try:
         held = await asyncio.wait_for(asyncio.shield(job), budget)
     except TimeoutError:
