@@ -58,7 +58,7 @@ def samples(store: MemoryStore) -> dict[str, str]:
     def busiest(label: str, rel: str | None = None) -> str:
         nodes = [n for n in g if n.startswith(f"{label}:")]
         best = max(nodes, key=lambda n: (g.degree(n), n))
-        return best.partition(":")[2]
+        return str(best).partition(":")[2]
 
     collab = sorted((u, v) for u, v, k in g.edges(keys=True) if k == "COLLABORATES_WITH" and u != v)
     far = next(v for _, v in reversed(collab))
