@@ -23,9 +23,12 @@ import orjson
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from graphsvc.algorithms.planning_commit import DEFAULT_PROGRAM, ProposedAssignment, commit_batch
+from graphsvc.algorithms.planning_rules import TERM_YEARS
 from graphsvc.loaders.load import Reject, rows_batch, stored_row
 from graphsvc.schema.context import Info
 from graphsvc.schema.permissions import AdminOnly
+from graphsvc.schema.planning import CapacityInput, ConflictInput, PlanKind, QuotaInput, _pairs
 from graphsvc.schema.types import Demand, Enterprise, Expert, Institution, Pairing, ServiceRecord
 from graphsvc.store.base import AuditEntry, Batch, ConflictError, GraphStore, Props, StoreError
 
@@ -87,14 +90,24 @@ def _fingerprint(mutation: str, given: Mapping[str, Any]) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
 
-def _replayed(entry: AuditEntry, fingerprint: str, key: str) -> tuple[dict[str, Any], list[Any]]:
+@dataclass
+class Outcome:
+    """What a mutation did: the keys of what it changed and the version it made, or why
+    nothing changed."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+    version: int | None = None
+
+
+def _replayed(entry: AuditEntry, fingerprint: str, key: str) -> Outcome:
     if entry.get("fingerprint") != fingerprint:
         message = (
             f"the idempotency key {key!r} was used for another request "
             f"(audit entry {entry['seq']}); use a new key for a new request"
         )
-        return {}, [FieldError(field="idempotencyKey", message=message)]
-    return dict(entry.get("result") or {}), []
+        return Outcome(errors=[FieldError(field="idempotencyKey", message=message)])
+    return Outcome(dict(entry.get("result") or {}), version=entry.get("version"))
 
 
 async def run_write(
@@ -103,7 +116,7 @@ async def run_write(
     given: Mapping[str, Any],
     prepare: Callable[[GraphStore], Prepared],
     idempotency_key: str | None = None,
-) -> tuple[dict[str, Any], list[FieldError]]:
+) -> Outcome:
     """Check, write and audit one mutation; the keys of what changed, or the errors.
 
     `prepare` reads the store and builds the batch (in a worker thread); its preconditions
@@ -122,7 +135,7 @@ async def run_write(
                 return _replayed(existing, fingerprint, idempotency_key or "")
         prepared = await asyncio.to_thread(prepare, store)
         if prepared.errors or prepared.batch is None:
-            return {}, prepared.errors
+            return Outcome(errors=prepared.errors)
         prepared.batch.audit(
             {
                 "actor": ctx.actor,
@@ -134,18 +147,20 @@ async def run_write(
             }
         )
         try:
-            await asyncio.shield(asyncio.to_thread(store.apply, prepared.batch))
+            version = await asyncio.shield(asyncio.to_thread(store.apply, prepared.batch))
         except ConflictError as e:
             if e.existing is not None:
                 return _replayed(e.existing, fingerprint, idempotency_key or "")
             problem = str(e)
             continue
         except StoreError as e:
-            return {}, [FieldError(field="", message=f"the write failed, nothing changed: {e}")]
+            message = f"the write failed, nothing changed: {e}"
+            return Outcome(errors=[FieldError(field="", message=message)])
         if ctx.events is not None:
             ctx.events.notify()
-        return prepared.result, []
-    return {}, [FieldError(field="", message=f"{problem}; nothing changed, please retry")]
+        return Outcome(prepared.result, version=version)
+    message = f"{problem}; nothing changed, please retry"
+    return Outcome(errors=[FieldError(field="", message=message)])
 
 
 def _given(input_: object) -> dict[str, Any]:
@@ -342,6 +357,47 @@ class UpsertEnterpriseInput:
     )
 
 
+@strawberry.input(description="One assignment of a plan, by natural keys.")
+class PlanAssignmentInput:
+    enterprise: str
+    institution: str | None = strawberry.field(default=None, description="For a pairing.")
+    expert: str | None = strawberry.field(default=None, description="For commissioners.")
+
+
+@strawberry.input(
+    description="A plan to write, as planPairing or planCommissioners gave it, or as a "
+    "planner edited it; checked against the graph as it is now, and written whole or not at "
+    "all. Committing it again writes nothing new."
+)
+class CommitPlanInput:
+    kind: PlanKind
+    assignments: list[PlanAssignmentInput]
+    start_on: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Pairings: their `since`; commissioners: the term's first day. Today if "
+        "left out.",
+    )
+    term_years: int = TERM_YEARS
+    program: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"The pairings' programme ({DEFAULT_PROGRAM})."
+    )
+    capacities: list[CapacityInput] | None = strawberry.UNSET
+    city_quotas: list[QuotaInput] | None = strawberry.UNSET
+    subgroup_quotas: list[QuotaInput] | None = strawberry.UNSET
+    conflicts: list[ConflictInput] | None = strawberry.UNSET
+    idempotency_key: str | None = strawberry.field(
+        default=strawberry.UNSET, description=IDEMPOTENCY
+    )
+
+
+@strawberry.type
+class CommitPlanPayload:
+    version: int | None = strawberry.field(description="The graph version the commit made.")
+    written: int = strawberry.field(description="Assignments written now.")
+    unchanged: int = strawberry.field(description="Assignments the graph had already.")
+    errors: list[FieldError]
+
+
 @strawberry.type
 class DemandPayload:
     demand: Demand | None
@@ -468,8 +524,8 @@ class Mutation:
 
         # A demand key the client chose makes the request idempotent by itself.
         ident = given.get("idempotency_key") or (f"key:{chosen}" if chosen else None)
-        result, errors = await run_write(info, "postDemand", given, prepare, ident)
-        return DemandPayload(demand=_demand(info.context.store, result), errors=errors)
+        done = await run_write(info, "postDemand", given, prepare, ident)
+        return DemandPayload(demand=_demand(info.context.store, done.result), errors=done.errors)
 
     @strawberry.mutation(
         description="Change a demand: its status along open → matched → solved/closed, its "
@@ -500,8 +556,8 @@ class Mutation:
             return Prepared(batch, result={"demand": key})
 
         ident = given.get("idempotency_key")
-        result, errors = await run_write(info, "updateDemand", given, prepare, ident)
-        return DemandPayload(demand=_demand(info.context.store, result), errors=errors)
+        done = await run_write(info, "updateDemand", given, prepare, ident)
+        return DemandPayload(demand=_demand(info.context.store, done.result), errors=done.errors)
 
     @strawberry.mutation(
         description="Record (or update) a service of an expert to an enterprise, with its "
@@ -532,8 +588,8 @@ class Mutation:
             return Prepared(batch, result=result)
 
         ident = given.get("idempotency_key")
-        result, errors = await run_write(info, "recordService", given, prepare, ident)
-        return ServicePayload(service=_service(info.context.store, result), errors=errors)
+        done = await run_write(info, "recordService", given, prepare, ident)
+        return ServicePayload(service=_service(info.context.store, done.result), errors=done.errors)
 
     @strawberry.mutation(
         description="Pair an institution with an enterprise (pairing again updates it).",
@@ -555,16 +611,24 @@ class Mutation:
             return Prepared(batch, result=result)
 
         ident = given.get("idempotency_key")
-        result, errors = await run_write(info, "pairInstitution", given, prepare, ident)
-        return PairingPayload(pairing=_pairing(info.context.store, result), errors=errors)
+        done = await run_write(info, "pairInstitution", given, prepare, ident)
+        return PairingPayload(pairing=_pairing(info.context.store, done.result), errors=done.errors)
+
+    @strawberry.mutation(
+        description="Write a plan (pairings or commissioner services) after checking it "
+        "against the graph as it is now: all of it, or nothing when any assignment fails.",
+        permission_classes=[AdminOnly],
+    )
+    async def commit_plan(self, info: Info, input: CommitPlanInput) -> CommitPlanPayload:
+        return await _commit_plan(info, input)
 
     @strawberry.mutation(description="Create or change an expert.", permission_classes=[AdminOnly])
     async def upsert_expert(self, info: Info, input: UpsertExpertInput) -> ExpertPayload:
         given = _given(input)
-        result, errors = await _upsert(info, "upsertExpert", "experts", given, EXPERT_COLUMNS)
-        props = _node_props(info.context.store, "Expert", result.get("expert"))
+        done = await _upsert(info, "upsertExpert", "experts", given, EXPERT_COLUMNS)
+        props = _node_props(info.context.store, "Expert", done.result.get("expert"))
         expert = None if props is None else Expert.from_props(props)
-        return ExpertPayload(expert=expert, created=result.get("created"), errors=errors)
+        return ExpertPayload(expert=expert, created=done.result.get("created"), errors=done.errors)
 
     @strawberry.mutation(
         description="Create or change an enterprise.", permission_classes=[AdminOnly]
@@ -575,19 +639,76 @@ class Mutation:
         input: UpsertEnterpriseInput,
     ) -> EnterprisePayload:
         given = _given(input)
-        result, errors = await _upsert(
-            info, "upsertEnterprise", "enterprises", given, ENTERPRISE_COLUMNS
-        )
-        props = _node_props(info.context.store, "Enterprise", result.get("enterprise"))
+        done = await _upsert(info, "upsertEnterprise", "enterprises", given, ENTERPRISE_COLUMNS)
+        props = _node_props(info.context.store, "Enterprise", done.result.get("enterprise"))
         enterprise = None if props is None else Enterprise.from_props(props)
-        return EnterprisePayload(
-            enterprise=enterprise, created=result.get("created"), errors=errors
+        created = done.result.get("created")
+        return EnterprisePayload(enterprise=enterprise, created=created, errors=done.errors)
+
+
+def _plan_input(input_: CommitPlanInput) -> dict[str, Any]:
+    """The plan input as JSON values, for the audit trail and the idempotency fingerprint."""
+    given = _given(input_)
+    given["kind"] = input_.kind.value
+    given["assignments"] = [vars(a) for a in input_.assignments]
+    for name in ("capacities", "city_quotas", "subgroup_quotas", "conflicts"):
+        if given.get(name) is not None:
+            given[name] = [vars(item) for item in given[name]]
+    return given
+
+
+async def _commit_plan(info: Info, input_: CommitPlanInput) -> CommitPlanPayload:
+    given = _plan_input(input_)
+    if not input_.assignments:
+        message = "a plan to commit has at least one assignment"
+        return CommitPlanPayload(
+            version=None,
+            written=0,
+            unchanged=0,
+            errors=[FieldError(field="assignments", message=message)],
         )
+    start = given.get("start_on") or date.today().isoformat()
+    proposed = [
+        ProposedAssignment(a.enterprise, a.institution, a.expert) for a in input_.assignments
+    ]
+    counts: dict[str, int] = {}
+
+    def prepare(store: GraphStore) -> Prepared:
+        with store.reading():
+            version = store.version
+            batch, problems = commit_batch(
+                store.view(),
+                input_.kind.value,
+                proposed,
+                start_on=start,
+                term_years=input_.term_years,
+                program=given.get("program") or DEFAULT_PROGRAM,
+                capacities=_pairs(input_.capacities or None),
+                city_quotas=_pairs(input_.city_quotas or None),
+                subgroup_quotas=_pairs(input_.subgroup_quotas or None),
+                declared_conflicts=[(c.expert, c.enterprise) for c in input_.conflicts or ()],
+            )
+        if problems:
+            return _refused(
+                [FieldError(field=to_camel_case(p.field), message=p.message) for p in problems]
+            )
+        batch.require_version(version)  # capacities were counted on this version
+        written = sum(1 for op in batch.ops if op[0] == "R")
+        counts.update(written=written, unchanged=len(proposed) - written)
+        return Prepared(batch, result={"kind": input_.kind.value, **counts})
+
+    done = await run_write(info, "commitPlan", given, prepare, given.get("idempotency_key"))
+    return CommitPlanPayload(
+        version=done.version,
+        written=int(done.result.get("written", 0)),
+        unchanged=int(done.result.get("unchanged", 0)),
+        errors=done.errors,
+    )
 
 
 async def _upsert(
     info: Info, mutation: str, file: str, given: dict[str, Any], columns: Mapping[str, str]
-) -> tuple[dict[str, Any], list[FieldError]]:
+) -> Outcome:
     cells = _cells(given, columns)
     key = str(cells["key"])
     label = "expert" if file == "experts" else "enterprise"

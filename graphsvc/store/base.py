@@ -55,6 +55,7 @@ Direction: TypeAlias = Literal["out", "in"]
 #   ["X", label, key, type, direction]       delete a node's relationships of one type
 #   ["P", label, key, prop, expected]        precondition: the node's prop equals expected
 #                                            (prop None: the node exists iff expected is true)
+#   ["V", version]                           precondition: the store is still at this version
 #   ["A", entry]                             append an audit entry (see AuditEntry)
 Op: TypeAlias = list[Any]
 # An audit entry as stored: {"seq", "at", "version", "actor", "mutation", "idempotency_key",
@@ -140,6 +141,11 @@ class Batch:
         """Apply the batch only if the node's `prop` still equals `expected` (with `prop`
         None: only if the node exists, when `expected` is true, or does not, when false)."""
         self.ops.append(["P", label, key, prop, expected])
+
+    def require_version(self, version: int) -> None:
+        """Apply the batch only if nothing was written since `version`: for writes checked
+        against the whole graph (a plan's capacities), at the price of retrying more."""
+        self.ops.append(["V", version])
 
     def audit(self, entry: AuditEntry) -> None:
         """Record who asked for this write, and what, atomically with it. An entry whose

@@ -281,6 +281,11 @@ class MemoryStore:
                 created.add(node_id(op[1], op[2]))
             elif op[0] == "P":
                 self._check_precondition(i, op)
+            elif op[0] == "V" and op[1] != self._version:
+                raise ConflictError(
+                    f"write {i + 1}: the graph is at version {self._version} now, "
+                    f"not {op[1]} (changed meanwhile)"
+                )
             elif op[0] == "A":
                 key = op[1].get("idempotency_key")
                 if key is None:
@@ -355,7 +360,7 @@ class MemoryStore:
                 self._clear(node_id(label, key), rel_type, direction)
             elif kind == "A":
                 self._add_audit(op[1])
-            elif kind == "P":
+            elif kind == "P" or kind == "V":
                 continue  # checked before the batch was journaled
             else:
                 raise CorruptStoreError(f"unknown write operation {kind!r}")

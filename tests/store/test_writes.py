@@ -65,6 +65,20 @@ def test_precondition_on_existence(store: MemoryStore) -> None:
         store.apply(must_exist)
 
 
+def test_a_version_precondition_refuses_a_batch_checked_against_an_older_graph(
+    store: MemoryStore,
+) -> None:
+    store.apply(demand("D1"))
+    checked = Batch()
+    checked.require_version(store.version)
+    checked.upsert_node("Demand", "D1", {"status": "matched"}, replace=False)
+    store.apply(demand("D2"))  # another write gets in first
+    with pytest.raises(ConflictError, match="at version 2 now, not 1"):
+        store.apply(checked)
+    checked.ops[0] = ["V", store.version]
+    assert store.apply(checked) == 3
+
+
 def test_audit_entries_are_numbered_stamped_and_survive_restarts(tmp_path: Path) -> None:
     s = MemoryStore(tmp_path / "g")
     s.apply(audited(demand("D1"), "postDemand", "k-1"))
