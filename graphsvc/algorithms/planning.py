@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -664,7 +665,7 @@ def plan_commissioners(
                 quota_cols_full,
                 allowed[i],
                 m,
-                lambda j, key=key: conflict_kind.get((col_keys[j], key), ""),  # type: ignore[misc]
+                functools.partial(_kind_of, conflict_kind, col_keys, key),
             )
         )
     after = kept_rows.copy()
@@ -694,6 +695,13 @@ def plan_commissioners(
         },
     )
     return explain_assignments(model, plan) if explain else plan
+
+
+def _kind_of(
+    kinds: Mapping[tuple[str, str], str], col_keys: Sequence[str], enterprise: str, j: int
+) -> str:
+    """The conflict kind of candidate column j with the enterprise ("" when none)."""
+    return kinds.get((col_keys[j], enterprise), "")
 
 
 def _commissioner_reason(
