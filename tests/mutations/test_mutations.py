@@ -339,3 +339,44 @@ def test_a_posted_demand_becomes_searchable(server: Server) -> None:
             break
         assert time.monotonic() < deadline, hits
         time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"capacity": -1}, ("capacity", "must be at least 0, got -1")),
+        ({"subgroups": ["SG-X"]}, ("subgroups", "'SG-X' refers to no Subgroup")),
+        ({"industries": ["99999"]}, ("industries", "'99999' refers to no Industry")),
+        ({"institution": "I-X"}, ("institution", "'I-X' refers to no Institution")),
+        ({"name": ""}, ("name", "a required value is missing")),
+    ],
+)
+def test_upsert_expert_refuses_bad_input(
+    server: Server, change: dict[str, Any], expected: tuple[str, str]
+) -> None:
+    payload = mutate(server, EXPERT, key="EXP-1", **change)
+    assert payload["expert"] is None and errors(payload) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"creditCode": "91451100MA5K00000X"},
+            ("creditCode", "check character is 'X', expected 'P': a mistyped code?"),
+        ),
+        ({"county": "999999"}, ("county", "'999999' refers to no County")),
+        (
+            {"foundedYear": 1700},
+            ("foundedYear", "must be at least 1800 and at most 2100, got 1700"),
+        ),
+        ({"rdStaff": -3}, ("rdStaff", "must be at least 0, got -3")),
+        ({"rdSpendWan": -1.5}, ("rdSpendWan", "must be at least 0, got -1.5")),
+        ({"industries": ["ZZ"]}, ("industries", "'ZZ' refers to no Industry")),
+    ],
+)
+def test_upsert_enterprise_refuses_bad_input(
+    server: Server, change: dict[str, Any], expected: tuple[str, str]
+) -> None:
+    payload = mutate(server, ENTERPRISE, key="ENT-1", **change)
+    assert payload["enterprise"] is None and errors(payload) == [expected]
