@@ -382,7 +382,8 @@ async def _held(info: Info, kind: PlanKind, options: PlanOptions) -> _Held:
     version = model.version
 
     def build() -> _Held:
-        return _Held(_compute(kind, options, model), model)
+        with ctx.store.reading():  # plans walk the graph: no write lands meanwhile
+            return _Held(_compute(kind, options, model), model)
 
     def run() -> _Held:
         return ctx.cache.get(version, key, build)
