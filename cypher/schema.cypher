@@ -37,4 +37,4 @@ CREATE INDEX deal_key IF NOT EXISTS FOR ()-[r:DEAL]-() ON (r.key);
 CREATE FULLTEXT INDEX search IF NOT EXISTS
 FOR (n:Expert|Enterprise|Institution|Demand|Achievement|Training|Keyword|Industry|City|County)
 ON EACH [n.name, n.title, n.description, n.key]
-OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}};
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', `fulltext.eventually_consistent`: true}};
