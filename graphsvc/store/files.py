@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -75,54 +76,87 @@ class JournalRecord:
 
 
 class Journal:
-    """An append-only journal file; `append` returns once the record is on disk."""
+    """An append-only journal file; `append` returns once the record is on disk.
+
+    The file is unbuffered: a record the disk refused (full, read-only) is cut off the file
+    at once, and never lingers in a buffer to reach the file with a later record.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         fresh = not path.exists() or path.stat().st_size == 0
-        self._file: BinaryIO = path.open("ab")
-        if fresh:
-            self._file.write(JOURNAL_MAGIC)
-            self._sync()
-            fsync_dir(path.parent)
+        try:
+            self._file: BinaryIO = path.open("ab", buffering=0)
+            if fresh:
+                self._write_all(JOURNAL_MAGIC)
+                os.fsync(self._file.fileno())
+                fsync_dir(path.parent)
+            self._end = self._file.seek(0, os.SEEK_END)  # where the next record starts
+        except OSError as e:
+            raise StoreError(f"cannot open the journal {path}: {e.strerror or e}") from e
+        self._cut_needed = False  # a refused record could not be cut off yet
 
-    def _sync(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = self._file.write(view)  # a raw file may write part of it
+            if not written:
+                raise OSError(errno.EIO, "the file took no bytes")
+            view = view[written:]
 
     def append(self, seq: int, payload: bytes) -> None:
         """Write one record and fsync it; raise StoreError (nothing acknowledged) on failure."""
-        start = self._file.tell()
+        start = self._end
         try:
-            self._file.write(_HEADER.pack(seq, len(payload), _crc(seq, payload)) + payload)
-            self._sync()
+            if self._cut_needed:
+                self._cut(start)
+            self._write_all(_HEADER.pack(seq, len(payload), _crc(seq, payload)) + payload)
+            os.fsync(self._file.fileno())
         except OSError as e:
             self._undo(start)
             raise StoreError(f"cannot write the journal {self.path}: {e.strerror or e}") from e
+        self._end = self._file.tell()
+
+    def _cut(self, start: int) -> None:
+        os.ftruncate(self._file.fileno(), start)
+        self._cut_needed = False
 
     def _undo(self, start: int) -> None:
-        """Cut a partly written record so the journal stays well formed."""
+        """Cut a partly written record so the journal stays well formed; when that fails
+        too, the next append cuts it first (and is refused if it still cannot)."""
         try:
-            self._file.truncate(start)
-            self._file.seek(start)
-        except OSError:
-            log.exception("could not truncate the journal after a failed write")
+            self._cut(start)
+        except OSError as e:
+            self._cut_needed = True
+            log.warning("could not cut a refused record off the journal yet: %s", e)
 
     def reset(self) -> None:
-        """Start an empty journal (after a snapshot has made its records redundant)."""
-        self._file.close()
+        """Start an empty journal (after a snapshot has made its records redundant).
+
+        Raises StoreError, the journal unchanged, when the new file cannot be written.
+        """
         tmp = self.path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            f.write(JOURNAL_MAGIC)
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(self.path)
-        fsync_dir(self.path.parent)
-        self._file = self.path.open("ab")
+        try:
+            with tmp.open("wb") as f:
+                f.write(JOURNAL_MAGIC)
+                f.flush()
+                os.fsync(f.fileno())
+            tmp.replace(self.path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot empty the journal {self.path}: {e.strerror or e}") from e
+        self._file.close()
+        self._file = self.path.open("ab", buffering=0)
+        self._end = self._file.seek(0, os.SEEK_END)
+        self._cut_needed = False
+        try:
+            fsync_dir(self.path.parent)
+        except OSError as e:
+            raise StoreError(f"cannot sync the data folder {self.path.parent}: {e}") from e
 
     def size(self) -> int:
         """Bytes in the journal file."""
-        return self._file.tell()
+        return self._end
 
     def close(self) -> None:
         """Close the file."""
