@@ -371,3 +371,49 @@ def test_views_say_which_role_they_need_and_when_a_token_is_wrong(make_explorer:
     wrong.wait(view="search")
     token = wrong.js("() => sessionStorage.getItem('graphsvc.explorer.token')")
     assert token == TOKENS["planner"]
+
+
+def test_a_plan_is_shown_before_it_is_committed(
+    explorer: Explorer, explorer_server: Server, make_explorer: Any
+) -> None:
+    plan = explorer_server.data(
+        """{ planPairing { version assignmentCount coverage { shareAfter }
+             assignments(first: 100) { enterprise { key } institution { key } } } }""",
+        role="planner",
+    )["planPairing"]
+    assert plan["assignments"], "the demo data leaves benchmark enterprises to pair"
+    removed = plan["assignments"][0]["institution"]["key"]
+    what_if = explorer_server.data(
+        """query($r: [String!]) { planWhatIf(kind: PAIRING, variant: {remove: $r}) {
+             counties { code } } }""",
+        {"r": [removed]},
+        role="planner",
+    )["planWhatIf"]
+
+    explorer.open("#/coverage")
+    form = explorer.page.locator("#plan-form")
+    form.locator("select[name=kind]").select_option("PAIRING")
+    form.locator("button[type=submit]").click()
+    explorer.page.wait_for_selector("#plan[data-status=ready]", state="attached", timeout=60_000)
+    result = explorer.page.locator("#plan")
+    assert "未提交" in result.locator(".plan-state").inner_text()
+    assert f"{plan['coverage']['shareAfter'] * 100:.1f}%" in result.locator(".cards").inner_text()
+    listed = result.locator("table[data-table=plan-assignments] tbody tr td:first-child a")
+    hrefs = listed.evaluate_all("(links) => links.map((a) => decodeURIComponent(a.hash))")
+    expected = [f"#/entity/Enterprise/{a['enterprise']['key']}" for a in plan["assignments"]]
+    assert sorted(hrefs) == sorted(expected)
+    explorer.screenshot("coverage-plan")
+
+    form.locator("input[name=remove]").fill(removed)
+    form.locator("button[type=submit]").click()
+    explorer.page.wait_for_selector("#plan[data-status=ready] .what-if", state="attached")
+    rows = result.locator("table[data-table=what-if-counties] tbody tr:not(:has(td.empty))")
+    assert rows.count() == len(what_if["counties"])
+
+    portal = make_explorer(TOKENS["portal"])
+    portal.open("#/coverage")
+    portal.page.locator("#plan-form button[type=submit]").click()
+    portal.page.wait_for_selector("#plan[data-status=error]", state="attached")
+    notice = portal.page.locator("#notice")
+    assert notice.get_attribute("data-kind") == "forbidden"
+    assert "规划（planner）" in notice.inner_text()

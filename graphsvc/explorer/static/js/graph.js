@@ -1,9 +1,8 @@
 // Drawings: cytoscape.js (from npm, served from ../vendor/) with one style for every view.
 //
 // Each drawing is registered under a name in window.explorer.graphs, so tests and the
-// benchmark can read its state (e.g. which elements carry the "highlighted" class).
-// Drawings above LARGE_GRAPH nodes use cytoscape's WebGL renderer and hide labels while
-// zoomed out; smaller ones use its canvas renderer, whose labels are sharper.
+// benchmark can read its state (e.g. which elements carry the "highlighted" class). Labels are
+// hidden while zoomed out far enough to make them unreadable, which keeps large drawings fast.
 
 import cytoscape from "../vendor/cytoscape.esm.min.js";
 import { KINDS } from "./kinds.js";
@@ -125,15 +124,25 @@ function layoutFor(kind, cy, root) {
 }
 
 /**
+ * How cytoscape renders a drawing of `nodeCount` nodes: always its canvas renderer (its WebGL
+ * renderer draws a frame of 5,000 nodes in about a second where WebGL is emulated on the CPU,
+ * as on machines without a GPU; the canvas renderer in under 20 ms: docs/explorer.md); above
+ * LARGE_GRAPH nodes at one device pixel per CSS pixel, below at the screen's resolution.
+ */
+export function rendererOptions(nodeCount) {
+  return { webgl: false, pixelRatio: nodeCount > LARGE_GRAPH ? 1 : "auto" };
+}
+
+/**
  * Draw nodes and edges into `container` and register the drawing as window.explorer.graphs[name].
  * layout: "concentric" (by ring), "breadthfirst" (from `root`), "cose" or "preset" (positions given).
- * Edges whose ends are missing are left out; returns the cytoscape instance.
+ * Edges whose ends are missing are left out; `renderer` overrides rendererOptions(). Returns the
+ * cytoscape instance.
  */
-export function drawGraph(container, { name, nodes, edges = [], layout = "concentric", root = null, onNodeTap = null, webgl = null }) {
+export function drawGraph(container, { name, nodes, edges = [], layout = "concentric", root = null, onNodeTap = null, renderer = {} }) {
   explorer.graphs[name]?.destroy();
   const ids = new Set(nodes.map((n) => n.data.id));
   const kept = edges.filter((e) => ids.has(e.data.source) && ids.has(e.data.target) && e.data.source !== e.data.target);
-  const large = nodes.length > LARGE_GRAPH;
   const cy = cytoscape({
     container,
     elements: [...nodes, ...dedupe(kept)],
@@ -142,10 +151,8 @@ export function drawGraph(container, { name, nodes, edges = [], layout = "concen
     minZoom: 0.02,
     maxZoom: 5,
     boxSelectionEnabled: false,
-    webgl: webgl ?? large,
-    textureOnViewport: false,
-    hideEdgesOnViewport: large,
-    pixelRatio: large ? 1 : "auto",
+    ...rendererOptions(nodes.length),
+    ...renderer,
   });
   cy.layout(layoutFor(layout, cy, root)).run();
   if (onNodeTap) cy.on("tap", "node", (event) => onNodeTap(event.target.data()));

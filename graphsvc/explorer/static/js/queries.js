@@ -138,3 +138,25 @@ export const NETWORK = `query ExplorerNetwork($expert: String!, $depth: Int!, $f
 export const COLLABORATION_PATH = `query ExplorerCollaborationPath($from: String!, $to: String!, $maxHops: Int!) {
   collaborationPath(from: $from, to: $to, maxHops: $maxHops) {
     length distance experts { key name institution { name } } ties { source target kind weight } } }`;
+
+const PLAN_FIELDS = `kind mode version startOn termEnd totalFit kept assignmentCount unassignedCount
+  coverage { total before after shareBefore shareAfter counties { code name total before after } }
+  assignments(first: 100) { score round reasons
+    enterprise { key name county { name } } institution { key name } expert { key name } }
+  unassigned(first: 100) { code reason enterprise { key name county { name } } }`;
+
+/** A plan, computed and shown before anyone commits it (planner role). */
+export const PLAN = {
+  PAIRING: `query ExplorerPlanPairing($mode: PlanMode!, $remove: [String!]) {
+    plan: planPairing(mode: $mode, remove: $remove) { ${PLAN_FIELDS} } }`,
+  COMMISSIONERS: `query ExplorerPlanCommissioners($mode: PlanMode!, $remove: [String!]) {
+    plan: planCommissioners(mode: $mode, remove: $remove) { ${PLAN_FIELDS} } }`,
+};
+
+const CHANGE = "code name total base variant change";
+
+/** What-if: the plan without the removed keys against the plan with them. */
+export const PLAN_WHAT_IF = `query ExplorerPlanWhatIf($kind: PlanKind!, $mode: PlanMode!, $remove: [String!]) {
+  planWhatIf(kind: $kind, base: { mode: $mode }, variant: { mode: $mode, remove: $remove }) {
+    total baseCovered variantCovered change baseFit variantFit moved
+    counties { ${CHANGE} } industries { ${CHANGE} } } }`;

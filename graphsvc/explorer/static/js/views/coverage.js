@@ -1,11 +1,13 @@
 // Coverage: the province's pairing and commissioner coverage, per city and per county
-// (sortable), and the "three-no" enterprises.
+// (sortable), the "three-no" enterprises, and a pairing or commissioner plan before it is
+// committed.
 
 import { query, queryAll } from "../api.js";
 import { entityHref, h, number, percent, section, sortableTable } from "../dom.js";
 import { t } from "../i18n.js";
 import { attempt } from "../notice.js";
 import { BENCHMARKS, COUNTIES, COVERAGE, THREE_NO } from "../queries.js";
+import { planSection } from "./plan.js";
 
 export const role = "portal";
 
@@ -27,6 +29,7 @@ export async function render(root) {
       sortableTable(countyColumns(), rows, { sortBy: "pressure", descending: true, name: "counties" }),
     ),
     threeNoSection(threeNo.enterprises),
+    planSection(),
   );
 }
 
