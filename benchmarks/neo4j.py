@@ -23,6 +23,8 @@ from typing import Any
 import httpx
 import numpy as np
 
+# The repository instead of this folder: here `import neo4j` would find this very script.
+sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.report import write_section
@@ -114,8 +116,8 @@ def main() -> None:
                 ("memory", {}),
                 ("neo4j", {"GRAPHSVC_BACKEND": "neo4j", "GRAPHSVC_NEO4J_URI": uri}),
             ):
-                (tmp / name).mkdir()
-                server = start_server(tmp / "graph", tmp / name, **env)
+                (tmp / f"server-{name}").mkdir()
+                server = start_server(tmp / "graph", tmp / f"server-{name}", **env)
                 try:
                     figures[name]["recommend_ms"] = latencies(server, RECOMMEND, rec)
                     figures[name]["entity_ms"] = latencies(server, ENTITY, ent)

@@ -1,6 +1,8 @@
 // The projection for algorithms, part 2: every relationship between graph nodes in creation
-// order, with its identity key (`_key`, or the type alone).
+// order, as [source id, target id, key (`_key`, or the type alone), properties], in records of
+// up to $chunk.
 MATCH (a:_Node)-[r]->(b:_Node)
-RETURN a._id AS source, b._id AS target, coalesce(r._key, type(r)) AS key,
-       properties(r) AS props
-ORDER BY r._seq
+WITH a, r, b ORDER BY r._seq
+WITH collect([a._id, b._id, coalesce(r._key, type(r)), properties(r)]) AS rels
+UNWIND range(0, size(rels) - 1, $chunk) AS start
+RETURN rels[start..start + $chunk] AS chunk

@@ -58,6 +58,7 @@ NODE_INTERNAL = ("_id", "_seq")
 REL_INTERNAL = ("_seq", "_key")
 CHUNK = 10_000  # rows per UNWIND statement
 VIEW_ATTEMPTS = 5
+VIEW_CHUNK = 20_000  # nodes or relationships per record of the projection
 
 
 @dataclass
@@ -198,7 +199,7 @@ class Neo4jStore:
 
         def work(tx: neo4j.ManagedTransaction) -> int:
             counters = self._begin(tx)
-            self._check(tx, ops, set())
+            self._check(tx, ops, set(), counters.version - 1)
             entries[:] = self._write_ops(tx, ops, counters)
             self._end(tx, counters)
             return counters.version
@@ -230,7 +231,7 @@ class Neo4jStore:
                 try:
                     if counters is None:
                         counters = self._begin(tx)
-                    self._check(tx, batch.ops, known)
+                    self._check(tx, batch.ops, known, counters.version - 1)
                     entries = self._write_ops(tx, batch.ops, counters)
                 except (Neo4jError, DriverError) as e:
                     raise self._error(e) from e
@@ -260,9 +261,14 @@ class Neo4jStore:
         tx.run(query("load/end"), seq=c.seq, audit=c.audit).consume()
 
     def _check(
-        self, tx: neo4j.ManagedTransaction | neo4j.Transaction, ops: list[Op], known: set[str]
+        self,
+        tx: neo4j.ManagedTransaction | neo4j.Transaction,
+        ops: list[Op],
+        known: set[str],
+        version: int,
     ) -> None:
-        """Refuse the batch as the embedded store would, with the same messages."""
+        """Refuse the batch as the embedded store would, with the same messages (`known`:
+        node ids known to exist; `version`: the graph's version before this write)."""
         endpoints: set[str] = set()
         guarded: set[str] = set()
         keys: set[str] = set()
@@ -295,6 +301,11 @@ class Neo4jStore:
                 created.add(node_id(op[1], op[2]))
             elif kind == "P":
                 _check_precondition(i, op, states[node_id(op[1], op[2])])
+            elif kind == "V" and op[1] != version:
+                raise ConflictError(
+                    f"write {i + 1}: the graph is at version {version} now, "
+                    f"not {op[1]} (changed meanwhile)"
+                )
             elif kind == "A":
                 key = op[1].get("idempotency_key")
                 if key is None:
@@ -313,7 +324,7 @@ class Neo4jStore:
                             f"write {i + 1}: {op[1]} refers to {label} {key!r}, "
                             "which does not exist"
                         )
-            elif kind != "X":
+            elif kind not in ("X", "V"):
                 raise StoreError(f"write {i + 1}: unknown write operation {kind!r}")
 
     def _write_ops(
@@ -587,18 +598,14 @@ def _project(tx: neo4j.ManagedTransaction) -> tuple[int, nx.MultiDiGraph] | None
     are read-committed: the version is read before and after to catch that)."""
     before = int(tx.run(query("queries/version")).single(strict=True)["version"])
     graph = nx.MultiDiGraph()
-    graph.add_nodes_from(
-        (record["id"], _node_props(record["props"]))
-        for record in tx.run(query("queries/view_nodes"))
-    )
+    for (chunk,) in tx.run(query("queries/view_nodes"), chunk=VIEW_CHUNK):
+        graph.add_nodes_from((nid, _node_props(props)) for nid, props in chunk)
     nodes = graph._node
-    edges = []
-    for record in tx.run(query("queries/view_relationships")):
-        source, target = record["source"], record["target"]
-        if source not in nodes or target not in nodes:
-            return None
-        edges.append((source, target, record["key"], _rel_props(record["props"])))
-    graph.add_edges_from(edges)
+    for (chunk,) in tx.run(query("queries/view_relationships"), chunk=VIEW_CHUNK):
+        for source, target, _, _ in chunk:
+            if source not in nodes or target not in nodes:
+                return None
+        graph.add_edges_from((s, t, k, _rel_props(p)) for s, t, k, p in chunk)
     after = int(tx.run(query("queries/version")).single(strict=True)["version"])
     if after != before:
         return None

@@ -236,6 +236,26 @@ def test_preconditions_guard_the_whole_batch(any_store: GraphStore) -> None:
     assert any_store.apply(ok) == 2
 
 
+def test_a_batch_can_require_the_version_it_was_checked_on(any_store: GraphStore) -> None:
+    any_store.apply(small_graph())
+    checked = Batch()
+    checked.require_version(1)
+    checked.upsert_node("City", "450100", {"code": "450100", "name": "南宁市"})
+    stale = Batch()
+    stale.upsert_node("City", "450200", {"code": "450200", "name": "柳州市"})
+    stale.require_version(1)
+    assert any_store.apply(checked) == 2
+    with pytest.raises(ConflictError, match="write 2: the graph is at version 2 now, not 1"):
+        any_store.apply(stale)
+    assert any_store.get_nodes("City", ["450200"]) == [None]
+    with any_store.bulk() as write:
+        during = Batch()
+        during.require_version(2)
+        during.upsert_node("City", "450200", {"code": "450200", "name": "柳州市"})
+        write(during)
+    assert any_store.version == 3
+
+
 def test_audit_entries_and_idempotency_keys(any_store: GraphStore) -> None:
     any_store.apply(small_graph())
     b = Batch()
