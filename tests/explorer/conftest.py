@@ -119,7 +119,9 @@ def _start_page(browser: Browser, server: Server, token: str | None, language: s
 
 
 def _finish(explorer: Explorer) -> None:
+    missing = explorer.page.evaluate("() => window.explorer?.missingStrings || []")
     explorer.page.context.close()
+    assert not missing, f"words missing from js/i18n.js: {missing}"
     unexpected = [
         text
         for text in explorer.console_errors
