@@ -314,6 +314,13 @@ def test_collaboration_shows_ego_network_path_and_brokers(
     assert set(explorer.js(GRAPH_NODES, "path")) == {
         node_id("Expert", e["key"]) for e in path["experts"]
     }
+    # the chain is highlighted where the ego network (one tie deep) holds it
+    in_network = set(explorer.js(HIGHLIGHTED, "network"))
+    assert node_id("Expert", centre) in in_network
+    assert {i for i in in_network if "|" not in i} <= {
+        node_id("Expert", e["key"]) for e in path["experts"]
+    }
+    assert any("|COLLABORATES_WITH|" in i for i in in_network)
     explorer.screenshot("collaboration")
 
     # clicking a broker centres the network on them

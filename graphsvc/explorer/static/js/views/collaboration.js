@@ -3,7 +3,7 @@
 
 import { query } from "../api.js";
 import { entityHref, h, number, section, sortableTable } from "../dom.js";
-import { drawGraph, graphEdge, graphNode } from "../graph.js";
+import { drawGraph, graphEdge, graphNode, highlight } from "../graph.js";
 import { t, tieKind } from "../i18n.js";
 import { nodeId } from "../kinds.js";
 import { entityField } from "../picker.js";
@@ -40,7 +40,8 @@ export async function render(root, { params }) {
         canvas,
       ),
     );
-    drawNetwork(canvas, network, depth);
+    const cy = drawNetwork(canvas, network, depth);
+    if (path?.collaborationPath) highlightPath(cy, path.collaborationPath);
   }
   if (other) {
     const { element, draw } = pathSection(path.collaborationPath, expert, other);
@@ -91,7 +92,7 @@ function drawNetwork(container, network, depth) {
       width: Math.min(8, 1 + e.weight),
     }),
   );
-  drawGraph(container, {
+  return drawGraph(container, {
     name: "network",
     nodes,
     edges,
@@ -100,6 +101,16 @@ function drawNetwork(container, network, depth) {
       location.hash = `#/collaboration?${new URLSearchParams({ expert: node.key, depth })}`;
     },
   });
+}
+
+/** Highlight, in the ego network, the experts and ties of the chain that it holds. */
+function highlightPath(cy, path) {
+  const experts = path.experts.map((e) => nodeId("Expert", e.key)).filter((id) => cy.getElementById(id).nonempty());
+  const ties = path.ties.flatMap((tie) => {
+    const [a, b] = [nodeId("Expert", tie.source), nodeId("Expert", tie.target)];
+    return [`${a}|COLLABORATES_WITH|${b}`, `${b}|COLLABORATES_WITH|${a}`];
+  });
+  if (experts.length > 1) highlight(cy, experts, ties);
 }
 
 /** The chain between two experts: its section, and a function drawing it once in the page. */
