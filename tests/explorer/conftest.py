@@ -46,13 +46,15 @@ def explorer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     stop_server(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Playwright for one test module: its sync API keeps an asyncio loop running in this
+    thread while it lives (asyncio.run() fails meanwhile), so it must not outlive the module."""
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(
         executable_path=chromium_path(),
