@@ -149,3 +149,31 @@ def test_a_write_through_graphql_is_visible_to_the_next_read(
     )["postDemand"]
     assert retried["demand"] == {"key": "D-NEO4J-1", "status": "open"}  # a retry: no change
     assert b.data(READ, {"k": "D-NEO4J-1"})["stats"] == after["stats"]
+
+
+def test_concurrent_writers_on_two_servers_lose_nothing(
+    two_servers: tuple[Server, Server],
+) -> None:
+    """Writers on two processes at once: every write lands once, the version counts them all,
+    and the same key posted from both servers makes one demand."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = two_servers
+    before = a.data(READ, {"k": "none"})
+
+    def post(job: tuple[Server, str]) -> dict[str, object]:
+        server, key = job
+        i = {"key": key, "enterprise": "ENT-1", "title": f"并发需求{key}"}
+        return dict(server.data(POST, {"i": i}, role="admin")["postDemand"])
+
+    jobs = [(a if n % 2 else b, f"D-CC-{n:02d}") for n in range(24)]
+    jobs += [(a, "D-CC-SAME"), (b, "D-CC-SAME"), (a, "D-CC-SAME"), (b, "D-CC-SAME")]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(post, jobs))
+    assert all(r["errors"] == [] for r in results), results
+    after = b.data(READ, {"k": "D-CC-SAME"})
+    assert after["demand"]["key"] == "D-CC-SAME"
+    demands = after["enterprise"]["demands"]["totalCount"]
+    added = demands - before["enterprise"]["demands"]["totalCount"]
+    assert added == 25
+    assert after["stats"]["version"] == before["stats"]["version"] + 25
