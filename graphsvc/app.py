@@ -47,7 +47,7 @@ from graphsvc.schema.limits import error_code
 from graphsvc.schema.metrics import CONTENT_TYPE, Metrics
 from graphsvc.schema.recommend import warm_model
 from graphsvc.service import Service
-from graphsvc.store.base import GraphStore
+from graphsvc.store.base import GraphStore, StoreError
 
 __all__ = ["app_factory", "create_app"]
 
@@ -139,7 +139,10 @@ class ResponseCache:
         """The cache key of a request, None when it must not be cached."""
         if self.size == 0 or len(body) > 8192:
             return None
-        version = store.version
+        try:
+            version = store.version
+        except StoreError:  # gone since the readiness check: GraphQL answers why
+            return None
         if version != self._version:
             self._entries.clear()
             self._version = version
@@ -258,6 +261,14 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
                 await task
             service.close()
 
+    def unavailable() -> str:
+        """Why requests are refused with 503 (a store that stopped answering is not loading)."""
+        if service.error is not None:
+            return service.error
+        if service.opened:
+            return "the graph store does not answer; retry shortly"
+        return "the graph is still loading; retry shortly"
+
     async def graphql_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         async def send_counted(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -267,7 +278,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         request = Request(scope)
         reply: Response | None = None
         if not service.ready:
-            reply = _error(503, service.error or "the graph is still loading; retry shortly")
+            reply = _error(503, unavailable())
         elif service.tokens.role_of(request.headers.get("authorization")) is None:
             reply = _error(
                 401,
@@ -323,7 +334,7 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
         async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
             websocket = WebSocket(scope, receive, send)
             if not service.ready:
-                await websocket.close(code=1013, reason="the graph is still loading")
+                await websocket.close(code=1013, reason=unavailable()[:120])
             elif service.tokens.role_of(websocket.headers.get("authorization")) is None:
                 await websocket.close(code=4401, reason="invalid or unknown bearer token")
             else:
@@ -334,8 +345,9 @@ def create_app(settings: Settings | None = None, *, limits: Limits | None = None
 
     async def readyz(request: Request) -> Response:
         if service.ready:
-            version = service.store.version  # type: ignore[union-attr]
-            return JSONResponse({"status": "ready", "version": version, "warm": warm.is_set()})
+            with contextlib.suppress(StoreError):  # gone since the ping: unavailable below
+                version = service.store.version  # type: ignore[union-attr]
+                return JSONResponse({"status": "ready", "version": version, "warm": warm.is_set()})
         if service.error is not None:
             reason = service.error
         elif service.opened:

@@ -18,7 +18,7 @@ from strawberry.types.graphql import OperationType
 from graphsvc.schema.analytics import AnalyticsQuery
 from graphsvc.schema.audit import AuditQuery, Subscription
 from graphsvc.schema.context import Context, Info, Role
-from graphsvc.schema.errors import QueryTimeoutError, should_mask
+from graphsvc.schema.errors import QueryTimeoutError, should_mask, store_unavailable
 from graphsvc.schema.limits import MASKED, Guard, Limits, log_unexpected, validation_rules
 from graphsvc.schema.mutations import Mutation
 from graphsvc.schema.planning import PlanQuery
@@ -82,9 +82,8 @@ class GuardedSchema(strawberry.Schema):
         if result.errors:
             status = "error" if status == "ok" else status
             mask = self.masker
-            result.errors = [
-                mask.anonymise_error(e) if should_mask(e) else e for e in result.errors
-            ]
+            errors = [store_unavailable(e) for e in result.errors]
+            result.errors = [mask.anonymise_error(e) if should_mask(e) else e for e in errors]
         if isinstance(context_value, Context):
             name = context_value.operation or operation_name or "anonymous"
             context_value.record_operation(name, status, time.perf_counter() - started)

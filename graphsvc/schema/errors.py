@@ -13,6 +13,8 @@ from __future__ import annotations
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryGraphQLError
 
+from graphsvc.store.base import StoreError
+
 __all__ = [
     "ApiError",
     "BadInputError",
@@ -20,6 +22,7 @@ __all__ = [
     "QueryTimeoutError",
     "is_expected",
     "should_mask",
+    "store_unavailable",
 ]
 
 
@@ -45,6 +48,22 @@ class QueryTimeoutError(ApiError):
     """The query ran out of its time budget."""
 
     code = "TIMEOUT"
+
+
+STORE_UNAVAILABLE = "the graph store could not answer; retry shortly"
+
+
+def store_unavailable(error: GraphQLError) -> GraphQLError:
+    """`error`, or, when a store error caused it (Neo4j away, a disk error), a clear error
+    that keeps the cause, which is logged, from the client.
+
+    >>> store_unavailable(GraphQLError("x", original_error=StoreError("bolt://10.0.0.7"))).message
+    'the graph store could not answer; retry shortly'
+    """
+    if not isinstance(error.original_error, StoreError):
+        return error
+    code = {"code": "STORE_UNAVAILABLE"}
+    return GraphQLError(STORE_UNAVAILABLE, error.nodes, path=error.path, extensions=code)
 
 
 def is_expected(error: BaseException | None) -> bool:
