@@ -143,7 +143,8 @@ class Neo4jStore:
         if isinstance(e, AuthError):
             return StoreError(f"Neo4j at {self.uri} refused the credentials of {self.user!r}")
         if isinstance(e, ServiceUnavailable | SessionExpired):
-            return StoreError(f"Neo4j at {self.uri} is unavailable: {e}")
+            log.info("Neo4j at %s is unavailable: %s", self.uri, e)  # the driver's detail
+            return StoreError(f"Neo4j at {self.uri} is unavailable; try again later")
         if isinstance(e, Neo4jError):
             return StoreError(f"Neo4j refused the request ({e.code}): {e.message}")
         return StoreError(f"Neo4j at {self.uri}: {e}")
