@@ -117,6 +117,9 @@ class Neo4jStore:
                 connection_acquisition_timeout=acquisition_timeout,
                 max_transaction_retry_time=max_retry_time,
                 user_agent="graphsvc",
+                # The server's query notifications (an unknown property on an empty graph)
+                # would be logged as warnings on every read.
+                notifications_min_severity="OFF",
             )
         except (ValueError, DriverError) as e:
             raise StoreError(f"cannot use the Neo4j URI {uri!r}: {e}") from e
