@@ -13,13 +13,11 @@ True
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from graphsvc.ontology import LABELS, RELATIONSHIPS
 
-from graphsvc.ontology import LABELS, RELATIONSHIPS  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 LOAD = ROOT / "cypher" / "load"
 
