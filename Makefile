@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup serve test lint typecheck unit bench bench-large clean browser
+.PHONY: setup serve test lint typecheck unit bench bench-large clean browser fuzz faults
 .PHONY: neo4j-build neo4j neo4j-stop
 
 $(STAMP): pyproject.toml
@@ -47,6 +47,16 @@ unit: setup neo4j-build browser
 	$(BIN)/pytest
 
 test: lint typecheck unit  ## everything CI runs
+
+# The fuzz and fault suites run in `make test` with small bounds; these run them longer.
+FUZZ_EXAMPLES ?= 100
+FAULT_ROUNDS  ?= 100
+
+fuzz: setup  ## fuzz longer: schemathesis on /graphql, the loaders, mutation inputs (minutes)
+	GRAPHSVC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/fuzz -q -p no:cacheprovider
+
+faults: setup neo4j-build  ## the fault suite with more SIGKILL rounds (root: it mounts file systems)
+	GRAPHSVC_FAULT_ROUNDS=$(FAULT_ROUNDS) $(BIN)/pytest tests/faults -q -p no:cacheprovider
 
 bench: setup browser  ## run the benchmarks under benchmarks/ and write docs/benchmarks.md
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

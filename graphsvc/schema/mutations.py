@@ -27,6 +27,7 @@ from graphsvc.algorithms.planning_commit import DEFAULT_PROGRAM, ProposedAssignm
 from graphsvc.algorithms.planning_rules import TERM_YEARS
 from graphsvc.loaders.load import Reject, rows_batch, stored_row
 from graphsvc.schema.context import Info
+from graphsvc.schema.errors import BadInputError
 from graphsvc.schema.permissions import AdminOnly
 from graphsvc.schema.planning import CapacityInput, ConflictInput, PlanKind, QuotaInput, _pairs
 from graphsvc.schema.types import Demand, Enterprise, Expert, Institution, Pairing, ServiceRecord
@@ -667,6 +668,13 @@ async def _commit_plan(info: Info, input_: CommitPlanInput) -> CommitPlanPayload
             unchanged=0,
             errors=[FieldError(field="assignments", message=message)],
         )
+    limits: dict[str, dict[str, int]] = {}
+    for name in ("capacities", "city_quotas", "subgroup_quotas"):
+        try:
+            limits[name] = _pairs(getattr(input_, name) or None)
+        except BadInputError as e:  # a key given twice: the input's error, like any other
+            error = FieldError(field=to_camel_case(name), message=str(e))
+            return CommitPlanPayload(version=None, written=0, unchanged=0, errors=[error])
     start = given.get("start_on") or date.today().isoformat()
     proposed = [
         ProposedAssignment(a.enterprise, a.institution, a.expert) for a in input_.assignments
@@ -683,9 +691,9 @@ async def _commit_plan(info: Info, input_: CommitPlanInput) -> CommitPlanPayload
                 start_on=start,
                 term_years=input_.term_years,
                 program=given.get("program") or DEFAULT_PROGRAM,
-                capacities=_pairs(input_.capacities or None),
-                city_quotas=_pairs(input_.city_quotas or None),
-                subgroup_quotas=_pairs(input_.subgroup_quotas or None),
+                capacities=limits["capacities"],
+                city_quotas=limits["city_quotas"],
+                subgroup_quotas=limits["subgroup_quotas"],
                 declared_conflicts=[(c.expert, c.enterprise) for c in input_.conflicts or ()],
             )
         if problems:
