@@ -169,11 +169,9 @@ class Neo4jStore:
             raise self._error(e) from e
 
     def _apply_schema(self) -> None:
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            tx.run(query("queries/ping")).consume()
-
-        self._read(work)  # fails fast, with a clear message, when Neo4j is unreachable
         try:
+            # No retries here: an unreachable Neo4j at start-up is reported at once.
+            self._driver.verify_connectivity()
             for statement in statements("schema"):
                 self._driver.execute_query(
                     statement, database_=self.database, bookmark_manager_=self._bookmarks
