@@ -18,7 +18,12 @@ from strawberry.types.graphql import OperationType
 from graphsvc.schema.analytics import AnalyticsQuery
 from graphsvc.schema.audit import AuditQuery, Subscription
 from graphsvc.schema.context import Context, Info, Role
-from graphsvc.schema.errors import QueryTimeoutError, should_mask, store_unavailable
+from graphsvc.schema.errors import (
+    QueryTimeoutError,
+    should_mask,
+    store_unavailable,
+    without_suggestions,
+)
 from graphsvc.schema.limits import MASKED, Guard, Limits, log_unexpected, validation_rules
 from graphsvc.schema.mutations import Mutation
 from graphsvc.schema.planning import PlanQuery
@@ -92,7 +97,11 @@ class GuardedSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log unexpected errors with their traceback; expected ones are not logged."""
+        """Log unexpected errors with their traceback; expected ones are not logged. Without
+        introspection, no error suggests names either."""
+        if self.config.disable_field_suggestions:
+            for error in errors:
+                error.message = without_suggestions(error.message)
         log_unexpected(errors)
 
 

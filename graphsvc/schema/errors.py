@@ -10,6 +10,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryGraphQLError
 
@@ -23,6 +25,7 @@ __all__ = [
     "is_expected",
     "should_mask",
     "store_unavailable",
+    "without_suggestions",
 ]
 
 
@@ -64,6 +67,22 @@ def store_unavailable(error: GraphQLError) -> GraphQLError:
         return error
     code = {"code": "STORE_UNAVAILABLE"}
     return GraphQLError(STORE_UNAVAILABLE, error.nodes, path=error.path, extensions=code)
+
+
+def without_suggestions(message: str) -> str:
+    """`message` without graphql-core's "Did you mean ...?" hints, which name arguments,
+    types, input fields and enum values (the schema, piece by piece, when introspection is
+    off); strawberry's `disable_field_suggestions` only removes those of fields.
+
+    >>> without_suggestions("Unknown argument 'kee' on field 'Query.expert'. Did you mean 'key'?")
+    "Unknown argument 'kee' on field 'Query.expert'."
+    >>> without_suggestions("Unknown field 'statu'. Did you mean 'status'? Found: {statu: 1}.")
+    "Unknown field 'statu'. Found: {statu: 1}."
+    """
+    return _SUGGESTION.sub("", message)
+
+
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 def is_expected(error: BaseException | None) -> bool:
