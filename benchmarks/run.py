@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["load", "api", "recommend", "analytics", "planning", "neo4j", "explorer"]
+SCRIPTS = ["load", "api", "recommend", "analytics", "planning", "neo4j", "explorer", "loadtest"]
 
 
 def main() -> None:
