@@ -6,11 +6,13 @@ benchmarks run separately update their own part and leave the others alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import re
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,20 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gib": round(mem, 1),
         "python": platform.python_version(),
+        "versions": versions(),
     }
+
+
+VERSIONED = ("graphsvc", "networkx", "strawberry-graphql", "starlette", "uvicorn", "numba", "neo4j")
+
+
+def versions() -> dict[str, str]:
+    """The versions of graphsvc and of the libraries the figures depend on most."""
+    found = {}
+    for name in VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found[name] = metadata.version(name)
+    return found
 
 
 def write_section(name: str, markdown: str, figures: dict[str, Any]) -> None:
@@ -52,7 +67,8 @@ def write_section(name: str, markdown: str, figures: dict[str, Any]) -> None:
     body = (
         f"<!-- {name} -->\n{markdown.strip()}\n\n"
         f"_Measured {info['date']} on {info['cpu']}, {info['cores']} cores, "
-        f"{info['memory_gib']} GiB, Python {info['python']}._\n<!-- /{name} -->"
+        f"{info['memory_gib']} GiB, Python {info['python']}; "
+        f"{', '.join(f'{k} {v}' for k, v in info['versions'].items())}._\n<!-- /{name} -->"
     )
     text = MARKDOWN.read_text("utf-8") if MARKDOWN.exists() else HEADER
     pattern = re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->", re.S)

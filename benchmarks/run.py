@@ -12,7 +12,18 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["load", "api", "recommend", "analytics", "planning", "neo4j", "explorer", "loadtest"]
+SCRIPTS = [
+    "load",
+    "memory",
+    "api",
+    "recommend",
+    "analytics",
+    "planning",
+    "neo4j",
+    "explorer",
+    "loadtest",
+]
+SCALED = ("load", "memory")  # the scripts --large runs at --scale 100 too
 
 
 def main() -> None:
@@ -21,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     failed = []
     for name in SCRIPTS:
-        extra = ["--scale", "1", "--scale", "100"] if args.large and name == "load" else []
+        extra = ["--scale", "1", "--scale", "100"] if args.large and name in SCALED else []
         print(f"== {name}", flush=True)
         done = subprocess.run([sys.executable, str(HERE / f"{name}.py"), *extra], check=False)
         if done.returncode:
