@@ -32,6 +32,7 @@ EXPECTED_CODES = {
     "LIMIT_EXCEEDED",
     "TIMEOUT",
     "FORBIDDEN",
+    "UNAVAILABLE",  # a recommender or plan still being built: retry shortly
 }
 
 
