@@ -217,7 +217,7 @@ class Neo4jStore:
 
         Reads from other sessions during the load see the graph before it; other writers wait
         for the meta node until it ends. The transaction's state lives in Neo4j's heap, which
-        bounds the size of one load (the Guangxi demo needs a few hundred MB).
+        bounds the size of one load (the Guangxi demo needs 270–540 MiB of it).
         """
         with self._bulk_lock:
             try:
