@@ -546,13 +546,17 @@ class Neo4jStore:
         return self._read(work)
 
     def ping(self) -> bool:
-        """True when Neo4j answers (a quick query, no retries)."""
-        try:
-            with self._session(neo4j.READ_ACCESS) as session:
-                session.run(query("queries/ping")).consume()
-        except Exception:
-            return False
-        return True
+        """True when Neo4j answers a quick query. Tried twice: after a restart of Neo4j the
+        first try may meet a pooled connection to the old process (which the driver then
+        drops); no other retries, so a Neo4j that is down is reported at once."""
+        for _ in range(2):
+            try:
+                with self._session(neo4j.READ_ACCESS) as session:
+                    session.run(query("queries/ping")).consume()
+            except Exception:
+                continue
+            return True
+        return False
 
     def erase(self) -> None:
         """Delete every node and relationship, the version included (tests, benchmarks)."""
