@@ -82,6 +82,7 @@ neo4j: neo4j-build  ## start Neo4j in the background (data in var/neo4j/data); p
 	@mkdir -p $(NEO4J_VAR); \
 	if [ -f $(NEO4J_VAR)/pid ] && kill -0 "$$(cat $(NEO4J_VAR)/pid)" 2>/dev/null; then \
 		grep -m1 '^bolt://' $(NEO4J_VAR)/stdout.log; exit 0; fi; \
+	rm -f $(NEO4J_VAR)/stdout.log; \
 	nohup java -Xmx$(NEO4J_HEAP) -jar $(NEO4J_JAR) --data-dir $(NEO4J_VAR)/data \
 		--port $(NEO4J_PORT) >$(NEO4J_VAR)/stdout.log 2>$(NEO4J_VAR)/stderr.log </dev/null & \
 	echo $$! >$(NEO4J_VAR)/pid; \
