@@ -1,4 +1,6 @@
-"""Results kept per graph version: built once, dropped when a write bumps the version.
+"""Results kept per graph version: built once, dropped when a write bumps the version; and
+the latest result of each key, whatever its version, to answer from while the current one is
+rebuilt in the background.
 
 Examples
 --------
@@ -9,6 +11,10 @@ Examples
 (1, 1)
 >>> cache.get(2, ("brokers", 10), build)  # a write happened: rebuilt
 2
+>>> cache.latest(("brokers", 10))  # (version, value)
+(2, 2)
+>>> cache.refresh(3, ("brokers", 10), build).result()  # built in a background thread
+3
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from typing import Any, TypeVar, cast
 
 __all__ = ["VersionedCache"]
 
@@ -24,33 +31,39 @@ T = TypeVar("T")
 
 
 class VersionedCache:
-    """A thread-safe LRU of results for the current graph version only.
+    """A thread-safe LRU of results for the current graph version, plus the latest result of
+    each key for any version.
 
     Concurrent callers asking for the same missing entry build it once: the others wait.
+    `refresh` builds in a background thread, one build per key at a time, so a stream of
+    writes costs at most one running build per key, never one per version.
     """
 
     def __init__(self, max_entries: int = 256) -> None:
         self.max_entries = max_entries
         self._version: int | None = None
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._latest: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
+        self._jobs: dict[Hashable, Future[Any]] = {}
 
     def get(self, version: int, key: Hashable, build: Callable[[], T]) -> T:
-        """The cached result for `key` at `version`, built with `build()` when missing."""
+        """The cached result for `key` at `version`, built with `build()` when missing. A
+        version older than the newest one asked for is built and not kept."""
         with self._lock:
-            if version != self._version:
+            if self._version is None or version > self._version:
                 self._version = version
                 self._entries.clear()
                 self._building.clear()
-            if key in self._entries:
+            if version == self._version and key in self._entries:
                 self._entries.move_to_end(key)
-                return self._entries[key]  # type: ignore[no-any-return]
+                return cast(T, self._entries[key])
             gate = self._building.setdefault(key, threading.Lock())
         with gate:
             with self._lock:
                 if self._version == version and key in self._entries:
-                    return self._entries[key]  # type: ignore[no-any-return]
+                    return cast(T, self._entries[key])
             value = build()
             with self._lock:
                 if self._version == version:
@@ -58,4 +71,46 @@ class VersionedCache:
                     while len(self._entries) > self.max_entries:
                         self._entries.popitem(last=False)
                     self._building.pop(key, None)
+                known = self._latest.get(key)
+                if known is None or known[0] <= version:
+                    self._latest[key] = (version, value)
+                    self._latest.move_to_end(key)
+                    while len(self._latest) > self.max_entries:
+                        self._latest.popitem(last=False)
             return value
+
+    def peek(self, version: int, key: Hashable) -> tuple[bool, Any]:
+        """(True, value) when `key` is cached for `version`, else (False, None)."""
+        with self._lock:
+            if version == self._version and key in self._entries:
+                return True, self._entries[key]
+            return False, None
+
+    def latest(self, key: Hashable) -> tuple[int, Any] | None:
+        """The latest result built for `key`, and its version; None when there is none."""
+        with self._lock:
+            return self._latest.get(key)
+
+    def refresh(self, version: int, key: Hashable, build: Callable[[], T]) -> Future[T]:
+        """The background build of `key` for `version`, started now unless one for `key` is
+        running already (perhaps for an older version: then that one is returned, and the
+        next call after it ends starts the newer build)."""
+        with self._lock:
+            running = self._jobs.get(key)
+            if running is not None and not running.done():
+                return cast(Future[T], running)
+            job: Future[T] = Future()
+            self._jobs[key] = job
+
+        def run() -> None:
+            try:
+                job.set_result(self.get(version, key, build))
+            except BaseException as e:  # handed to whoever waits on the job
+                job.set_exception(e)
+            finally:
+                with self._lock:
+                    if self._jobs.get(key) is job:
+                        del self._jobs[key]
+
+        threading.Thread(target=run, name="cache-refresh", daemon=True).start()
+        return job

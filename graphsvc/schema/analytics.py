@@ -10,7 +10,6 @@ above. docs/analytics.md explains the definitions.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import enum
 from collections.abc import Callable, Hashable, Sequence
@@ -24,6 +23,7 @@ from graphsvc.algorithms import collaboration as collab
 from graphsvc.algorithms import communities, coverage, evaluation
 from graphsvc.auth import Role
 from graphsvc.schema.context import Info
+from graphsvc.schema.derived import derived
 from graphsvc.schema.errors import BadInputError
 from graphsvc.schema.limits import check_first
 from graphsvc.schema.types import (
@@ -82,22 +82,19 @@ class PortalAnalytics(_AtLeast):
 async def _cached(
     info: Info, key: tuple[Hashable, ...], build: Callable[[nx.MultiDiGraph], T]
 ) -> T:
-    """The result for `key` at the store's current version, built in a worker thread when
-    missing; analysis errors become input errors."""
+    """The result for `key` at the store's current version, built in a background thread
+    when missing (right after a write, the previous version's while it is built: see
+    graphsvc.schema.derived); analysis errors become input errors."""
     ctx = info.context
     ctx.check_time()
     store = ctx.store
-    version = store.version
 
     def walk() -> T:
         with store.reading():
             return build(store.view())
 
-    def run() -> T:
-        return ctx.cache.get(version, ("analytics", *key), walk)
-
     try:
-        result = await asyncio.to_thread(run)
+        result = await derived(info, ("analytics", *key), walk, what="this figure")
     except collab.AnalyticsError as e:
         raise BadInputError(str(e)) from None
     ctx.check_time()

@@ -79,6 +79,12 @@ class Limits(BaseSettings):
     max_cost: int = Field(25_000, ge=1, description="nodes a query may ask for (see module)")
     max_body_bytes: int = Field(64 * 1024, ge=256, description="largest request body")
     query_timeout: float = Field(5.0, gt=0, description="seconds an operation may run")
+    fresh_wait: float = Field(
+        1.5,
+        ge=0,
+        description="seconds a query waits for a rebuild after a write (recommender, "
+        "analytics, plans) before answering from the previous graph version",
+    )
     response_cache: int = Field(
         4096, ge=0, description="error-free POST answers kept per graph version (0: none)"
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import threading
-import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
@@ -26,14 +25,14 @@ from graphsvc.algorithms.planning_solve import SolverError
 from graphsvc.algorithms.recommend import Model, Path
 from graphsvc.auth import Role
 from graphsvc.schema.context import Info
-from graphsvc.schema.errors import ApiError, BadInputError, LimitExceededError
-from graphsvc.schema.recommend import RecommendationPath, _paths, model_of
+from graphsvc.schema.derived import derived
+from graphsvc.schema.errors import BadInputError, LimitExceededError
+from graphsvc.schema.recommend import RecommendationPath, _paths, warm_model
 from graphsvc.schema.types import Enterprise, Expert, Institution
 
-__all__ = ["PlanBuildingError", "PlanMode", "PlanQuery"]
+__all__ = ["PlanMode", "PlanQuery"]
 
 PAGE = 100  # most assignments or unassigned enterprises per request
-BUILD_SHARE = 0.8  # of the query timeout a query waits for a plan being computed
 
 
 class PlannerPlans(BasePermission):
@@ -44,12 +43,6 @@ class PlannerPlans(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.role >= Role.PLANNER
-
-
-class PlanBuildingError(ApiError):
-    """The plan asked for is still being computed."""
-
-    code = "UNAVAILABLE"
 
 
 @strawberry.enum(description="How a plan is chosen.")
@@ -373,40 +366,23 @@ def _compute(kind: PlanKind, o: PlanOptions, model: Model) -> algo.Plan:
 
 
 async def _held(info: Info, kind: PlanKind, options: PlanOptions) -> _Held:
-    """The plan for these options at the current version, computed in a worker thread
-    when missing; bad options become input errors."""
+    """The plan for these options at the current version, computed in a background thread
+    when missing (right after a write, the previous version's while it is computed: see
+    graphsvc.schema.derived); bad options become input errors."""
     ctx = info.context
-    key = _options_key(kind, options)
-    model = await model_of(info)
-    ctx.check_time()
-    version = model.version
+    store = ctx.store
 
     def build() -> _Held:
-        with ctx.store.reading():  # plans walk the graph: no write lands meanwhile
+        model = warm_model(store, ctx.cache)  # the current version's, built here if need be
+        with store.reading():  # plans walk the graph: no write lands meanwhile
             return _Held(_compute(kind, options, model), model)
 
-    def run() -> _Held:
-        return ctx.cache.get(version, key, build)
-
-    job = asyncio.ensure_future(asyncio.to_thread(run))
-    # wait at most a share of the budget, and leave the rest of it to shape the answer
-    spare = ctx.limits.query_timeout * (1 - BUILD_SHARE)
-    left = ctx.deadline - time.monotonic() - spare
-    budget = max(min(ctx.limits.query_timeout * BUILD_SHARE, left), 0.05)
     try:
-        held = await asyncio.wait_for(asyncio.shield(job), budget)
-    except TimeoutError:
-        job.add_done_callback(_swallow)  # it lands in the cache for the next request
-        raise PlanBuildingError("the plan is being computed; ask again in a few seconds") from None
+        held = await derived(info, _options_key(kind, options), build, what="the plan")
     except (PlanningError, SolverError) as e:
         raise BadInputError(str(e)) from None
     ctx.check_time()
     return held
-
-
-def _swallow(job: asyncio.Future[Any]) -> None:
-    if not job.cancelled():
-        job.exception()  # a failed background plan is retried by the next request
 
 
 def _plan(held: _Held) -> Plan:

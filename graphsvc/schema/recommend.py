@@ -9,7 +9,6 @@ in the request's `VersionedCache`; a write bumps the version and the next query 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import Annotated, TypeVar
 
@@ -18,7 +17,8 @@ import strawberry
 from graphsvc.algorithms import recommend as algo
 from graphsvc.cache import VersionedCache
 from graphsvc.schema.context import Info
-from graphsvc.schema.errors import ApiError, BadInputError
+from graphsvc.schema.derived import derived
+from graphsvc.schema.errors import BadInputError
 from graphsvc.schema.ids import global_id
 from graphsvc.schema.limits import check_first
 from graphsvc.schema.permissions import PortalOnly
@@ -35,12 +35,10 @@ __all__ = [
     "RecommendFilter",
     "RecommendQuery",
     "RecommendationPath",
-    "RecommenderBuildingError",
     "model_of",
 ]
 
 MODEL_KEY = ("recommend", "model")
-BUILD_SHARE = 0.8  # of the query timeout a query waits for a model being built
 E = TypeVar("E", bound=Entity)
 
 
@@ -151,49 +149,25 @@ class RecommendFilter:
         )
 
 
-class RecommenderBuildingError(ApiError):
-    """The model of the current graph version is still being built."""
-
-    code = "UNAVAILABLE"
-
-
-class _NotBuiltError(Exception):
-    """The model of this version is not in the cache yet."""
-
-
 def warm_model(store: GraphStore, cache: VersionedCache) -> algo.Model:
     """Build (or fetch) the recommender of the store's current version, e.g. at start-up."""
     version = store.version
-
-    def build() -> algo.Model:
-        with store.reading():
-            return algo.build_model(store.view(), version=version)
-
-    return cache.get(version, MODEL_KEY, build)
+    return cache.get(version, MODEL_KEY, lambda: _build_model(store, version))
 
 
-async def model_of(info: Info) -> algo.Model:
-    """The recommender of the store's current version (built in a worker thread if stale)."""
-    ctx = info.context
-    store = ctx.store
+def _build_model(store: GraphStore, version: int) -> algo.Model:
+    with store.reading():
+        return algo.build_model(store.view(), version=version)
+
+
+async def model_of(info: Info, *, fresh: bool = False) -> algo.Model:
+    """The recommender of the store's current version; right after a write, the previous
+    one while it is rebuilt (see graphsvc.schema.derived), unless `fresh`."""
+    store = info.context.store
     version = store.version
-
-    def cached_only() -> algo.Model:
-        raise _NotBuiltError
-
-    try:  # the common case, without a thread hop
-        return ctx.cache.get(version, MODEL_KEY, cached_only)
-    except _NotBuiltError:
-        pass
-    building = asyncio.ensure_future(asyncio.to_thread(warm_model, store, ctx.cache))
-    budget = ctx.limits.query_timeout * BUILD_SHARE
-    try:
-        return await asyncio.wait_for(asyncio.shield(building), budget)
-    except TimeoutError:
-        # the build goes on in its thread and lands in the cache for the next queries
-        raise RecommenderBuildingError(
-            "the recommender is being rebuilt for the current graph version; retry in a few seconds"
-        ) from None
+    return await derived(
+        info, MODEL_KEY, lambda: _build_model(store, version), what="the recommender", fresh=fresh
+    )
 
 
 def _paths(paths: Sequence[algo.Path], model: algo.Model) -> list[RecommendationPath]:
@@ -231,6 +205,14 @@ async def _run(
     model = await model_of(info)
     ctx.check_time()
     try:
+        try:
+            return model, call(model, size)
+        except algo.UnknownSourceError:
+            if model.version == ctx.store.version:
+                raise
+        # a source written since the model was built (a demand just posted): wait for it
+        model = await model_of(info, fresh=True)
+        ctx.check_time()
         return model, call(model, size)
     except algo.RecommendError as e:
         raise BadInputError(str(e)) from None

@@ -216,5 +216,5 @@ def test_a_slow_build_answers_a_clear_error_and_lands_in_the_cache(
         return first, await once(Limits())
 
     first, second = asyncio.run(twice())
-    assert first.errors and "being rebuilt" in first.errors[0].message
+    assert first.errors and "being built" in first.errors[0].message
     assert second.errors is None, second.errors
