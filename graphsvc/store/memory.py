@@ -87,6 +87,9 @@ class MemoryStore:
         # Readers first: a batch waits for running readers, a reader never waits for a
         # waiting batch (the event loop reads; a stalled reader would stall every request).
         self._rw = rwlock.RWLockRead()
+        self._turns = threading.Condition()  # writers waiting, and long reads waiting on them
+        self._writers = 0
+        self._reader = threading.local()  # this thread's depth of reading() blocks
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -163,7 +166,7 @@ class MemoryStore:
         The batch is checked first (a relationship needs both ends to exist, or to be created
         earlier in the batch), then journaled and fsynced, then applied.
         """
-        with self._lock:
+        with self._writer_waiting(), self._lock:
             self._check(batch.ops)
             seq = self._version + 1
             self._stamp(batch.ops, seq)
@@ -171,12 +174,26 @@ class MemoryStore:
             with self._rw.gen_wlock():
                 self._apply_ops(batch.ops)
                 self._version = seq
-            if self._journal.size() > self.checkpoint_bytes:
+            full = self._journal.size() > self.checkpoint_bytes
+        if full:  # no longer counted as waiting: index builds may go on meanwhile
+            with self._lock:
                 try:
                     self.checkpoint()
                 except StoreError as e:  # the batch is durable in the journal all the same
                     log.warning("checkpoint failed, the journal keeps growing: %s", e)
-            return seq
+        return seq
+
+    @contextlib.contextmanager
+    def _writer_waiting(self) -> Iterator[None]:
+        """Count this writer as waiting: long reads (`reading()`) do not start meanwhile."""
+        with self._turns:
+            self._writers += 1
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._writers -= 1
+                self._turns.notify_all()
 
     def _stamp(self, ops: list[Op], version: int) -> None:
         """Give the batch's audit entries their sequence numbers, version and time."""
@@ -388,9 +405,20 @@ class MemoryStore:
     # -- reads ----------------------------------------------------------------------------
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
-        """Hold while walking `view()`: batches wait until the block ends."""
-        with self._rw.gen_rlock():
-            yield
+        """Hold while walking `view()`: batches wait until the block ends. A long read
+        (an index or model build) lets waiting writers go first, so a stream of builds
+        cannot starve them; the store's own short reads do not wait."""
+        depth = getattr(self._reader, "depth", 0)
+        if depth == 0:  # not already reading in this thread (that would wait on ourselves)
+            with self._turns:
+                while self._writers:
+                    self._turns.wait()
+        self._reader.depth = depth + 1
+        try:
+            with self._rw.gen_rlock():
+                yield
+        finally:
+            self._reader.depth = depth
 
     def audit_entries(self, after: int = 0, limit: int = 100) -> list[AuditEntry]:
         """Audit entries with `seq` greater than `after`, oldest first, at most `limit`."""

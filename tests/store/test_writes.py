@@ -4,6 +4,7 @@ that never see half a batch while writers work."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,3 +185,64 @@ def test_readers_never_see_half_a_batch(store: MemoryStore) -> None:
         t.join(timeout=120)
     assert not seen, seen[:5]
     assert store.version == rounds + 1
+
+
+def test_a_waiting_writer_goes_before_new_long_reads(store: MemoryStore) -> None:
+    """Index builds hold `reading()` for long; overlapping ones would leave a reader-first
+    lock never free. A build that starts while a writer waits lets the writer go first."""
+    store.apply(demand("D1"))
+    entered = [threading.Event(), threading.Event()]
+    release = [threading.Event(), threading.Event()]
+    order: list[str] = []
+
+    def first_build() -> None:
+        with store.reading():
+            entered[0].set()
+            release[0].wait(10)
+        with store.reading():  # the next build, started while the writer waits
+            order.append("next build")
+
+    def other_build() -> None:
+        with store.reading():
+            entered[1].set()
+            release[1].wait(10)
+
+    def write() -> None:
+        store.apply(demand("D2"))
+        order.append("write")
+
+    builds = [threading.Thread(target=first_build), threading.Thread(target=other_build)]
+    for t in builds:
+        t.start()
+    for e in entered:
+        e.wait(10)
+    writer = threading.Thread(target=write)
+    writer.start()
+    while store._writers == 0:  # the writer is queued behind the two builds
+        time.sleep(0.01)
+    release[0].set()
+    time.sleep(0.2)  # room for the next build to jump the queue, if it could
+    release[1].set()
+    for t in [*builds, writer]:
+        t.join(10)
+    assert order == ["write", "next build"]
+
+
+def test_nested_reading_in_one_thread_does_not_wait_on_a_writer(store: MemoryStore) -> None:
+    store.apply(demand("D1"))
+    entered = threading.Event()
+    done = threading.Event()
+
+    def nested() -> None:
+        with store.reading():
+            entered.set()
+            time.sleep(0.2)  # a writer comes and waits for us
+            with store.reading():  # must not wait for that writer: it waits for us
+                done.set()
+
+    reader = threading.Thread(target=nested)
+    reader.start()
+    entered.wait(5)
+    store.apply(demand("D2"))
+    reader.join(5)
+    assert done.is_set() and not reader.is_alive()
