@@ -1,11 +1,13 @@
 """Per-request DataLoaders: every neighbour field of a page of objects costs one store call.
 
 A loader batches the keys asked for in one tick of the event loop into one `get_nodes` or
-`neighbours` call, and caches answers for the rest of the request.
+`neighbours` call, and caches answers for the rest of the request. A remote store (Neo4j) is
+called from a worker thread, so a round trip does not hold up the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TypeAlias
 
@@ -35,6 +37,8 @@ class Loaders:
 
             async def load(keys: list[str]) -> list[Props | None]:
                 check()
+                if store.remote:
+                    return await asyncio.to_thread(store.get_nodes, label, keys)
                 return store.get_nodes(label, keys)
 
             loader = self._nodes[label] = DataLoader(load_fn=load)
@@ -51,6 +55,10 @@ class Loaders:
 
             async def load(keys: list[str]) -> list[list[Neighbour]]:
                 check()
+                if store.remote:
+                    return await asyncio.to_thread(
+                        store.neighbours, label, keys, rel_type, direction
+                    )
                 return store.neighbours(label, keys, rel_type, direction)
 
             loader = self._rels[slot] = DataLoader(load_fn=load)

@@ -166,6 +166,12 @@ class GraphStore(Protocol):
         """Grows by one with every applied batch; caches key on it."""
         ...
 
+    @property
+    def remote(self) -> bool:
+        """True when reads go over the network: the API then calls them from worker
+        threads, so that one slow answer does not hold up every request."""
+        ...
+
     def apply(self, batch: Batch) -> int:
         """Apply a batch atomically and durably; returns the new version. Raises
         ConflictError, applying nothing, when a precondition fails or an idempotency key

@@ -160,6 +160,11 @@ class MemoryStore:
         """Grows by one with every applied batch."""
         return self._version
 
+    @property
+    def remote(self) -> bool:
+        """In this process: reads are cheaper than a hop to a worker thread."""
+        return False
+
     def apply(self, batch: Batch) -> int:
         """Apply a batch all or nothing and durably; return the new version.
 

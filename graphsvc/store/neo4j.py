@@ -90,6 +90,8 @@ class Neo4jStore:
     own: any number of processes can serve from the same database.
     """
 
+    remote = True  # every read is a round trip to Neo4j
+
     def __init__(
         self,
         uri: str,

@@ -24,6 +24,10 @@ class CountingStore:
     def version(self) -> int:
         return self._store.version
 
+    @property
+    def remote(self) -> bool:
+        return False
+
     def get_nodes(self, label: str, keys: Iterable[str]) -> list[Props | None]:
         self.calls[f"get_nodes {label}"] += 1
         return self._store.get_nodes(label, keys)
