@@ -13,7 +13,7 @@ Examples
 2
 >>> cache.latest(("brokers", 10))  # (version, value)
 (2, 2)
->>> cache.refresh(3, ("brokers", 10), build).result()  # built in a background thread
+>>> cache.refresh(3, ("brokers", 10), build).job.result()  # built in the background
 3
 """
 
@@ -22,10 +22,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future
-from typing import Any, TypeVar, cast
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
-__all__ = ["VersionedCache"]
+__all__ = ["Refresh", "VersionedCache"]
 
 T = TypeVar("T")
 
@@ -35,8 +36,8 @@ class VersionedCache:
     each key for any version.
 
     Concurrent callers asking for the same missing entry build it once: the others wait.
-    `refresh` builds in a background thread, one build per key at a time, so a stream of
-    writes costs at most one running build per key, never one per version.
+    `refresh` builds in the background, on one thread, one build per key at a time, so a
+    stream of writes costs at most one core, never one build per version and key.
     """
 
     def __init__(self, max_entries: int = 256) -> None:
@@ -47,6 +48,8 @@ class VersionedCache:
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
         self._jobs: dict[Hashable, Future[Any]] = {}
+        self._pending = 0  # rebuilds submitted and not finished
+        self._executor: ThreadPoolExecutor | None = None
 
     def get(self, version: int, key: Hashable, build: Callable[[], T]) -> T:
         """The cached result for `key` at `version`, built with `build()` when missing. A
@@ -91,26 +94,47 @@ class VersionedCache:
         with self._lock:
             return self._latest.get(key)
 
-    def refresh(self, version: int, key: Hashable, build: Callable[[], T]) -> Future[T]:
-        """The background build of `key` for `version`, started now unless one for `key` is
-        running already (perhaps for an older version: then that one is returned, and the
-        next call after it ends starts the newer build)."""
+    def refresh(self, version: int, key: Hashable, build: Callable[[], T]) -> Refresh[T]:
+        """Rebuild `key` for `version` in the background, on the one rebuild thread: rebuilds
+        never take more than one core (and leave the GIL to the event loop half the time),
+        and a key has one job at a time (an older version's, while it runs: the next call
+        after it starts the newer one). Also says whether the job runs now rather than
+        waiting behind other keys' rebuilds."""
         with self._lock:
             running = self._jobs.get(key)
             if running is not None and not running.done():
-                return cast(Future[T], running)
-            job: Future[T] = Future()
-            self._jobs[key] = job
+                return Refresh(running, running.running())
+            idle = self._pending == 0
+            self._pending += 1
 
-        def run() -> None:
+        def run() -> T:
             try:
-                job.set_result(self.get(version, key, build))
-            except BaseException as e:  # handed to whoever waits on the job
-                job.set_exception(e)
+                return self.get(version, key, build)
             finally:
                 with self._lock:
-                    if self._jobs.get(key) is job:
-                        del self._jobs[key]
+                    self._pending -= 1
 
-        threading.Thread(target=run, name="cache-refresh", daemon=True).start()
-        return job
+        job = self._rebuilder().submit(run)
+        with self._lock:
+            self._jobs[key] = job
+        job.add_done_callback(lambda done: self._forget(key, done))
+        return Refresh(job, idle or job.running())
+
+    def _forget(self, key: Hashable, job: Future[Any]) -> None:
+        with self._lock:
+            if self._jobs.get(key) is job:
+                del self._jobs[key]
+
+    def _rebuilder(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="rebuild")
+            return self._executor
+
+
+@dataclass(frozen=True)
+class Refresh(Generic[T]):
+    """A background rebuild: its job, and whether it started at once."""
+
+    job: Future[T]
+    prompt: bool

@@ -67,7 +67,9 @@ class GuardedSchema(strawberry.Schema):
         started = time.perf_counter()
         status = "ok"
         try:
-            async with asyncio.timeout(self.limits.query_timeout):
+            async with asyncio.timeout(self.limits.query_timeout) as budget:
+                if isinstance(context_value, Context):
+                    context_value.budget = budget  # a mutation gets more, once parsed
                 result = await super().execute(
                     query,
                     variable_values=variable_values,
@@ -79,7 +81,14 @@ class GuardedSchema(strawberry.Schema):
                 )
         except TimeoutError:
             status = "timeout"
-            message = f"the query ran longer than {self.limits.query_timeout:g} s and was stopped"
+            if getattr(context_value, "operation_kind", None) == "mutation":
+                message = (
+                    f"the mutation ran longer than {self.limits.write_timeout:g} s; it may "
+                    "still land: retry with the same idempotencyKey to learn its outcome"
+                )
+            else:
+                seconds = self.limits.query_timeout
+                message = f"the query ran longer than {seconds:g} s and was stopped"
             result = ExecutionResult(
                 data=None,
                 errors=[GraphQLError(message, extensions={"code": QueryTimeoutError.code})],

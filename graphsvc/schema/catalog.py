@@ -19,8 +19,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -38,6 +40,7 @@ __all__ = ["Catalog", "DealRecord", "Indexes", "is_ongoing"]
 
 log = logging.getLogger(__name__)
 
+SEARCH_SPACING = 3.0  # after a write, no new search build before 3x the last one's time
 SELECTION_CACHE = 512  # filtered selections kept per graph version
 
 
@@ -218,6 +221,7 @@ class Indexes:
         self._search_version = -1
         self._search_lock = threading.Lock()
         self._refreshing = False
+        self._search_built = (0.0, 0.0)  # when the last build ended, and how long it took
 
     def catalog(self, store: GraphStore) -> Catalog:
         """The catalog of the store's current version."""
@@ -227,7 +231,10 @@ class Indexes:
             return current
         with self._lock:
             if self._catalog is None or self._catalog.version != version:
-                self._catalog = Catalog(store.view(), version, store.reading)
+                # the catalog is read on the event loop: short reads, never behind a writer
+                self._catalog = Catalog(
+                    store.view(), version, functools.partial(store.reading, short=True)
+                )
             return self._catalog
 
     def search_ready(self, store: GraphStore) -> SearchIndex | None:
@@ -239,11 +246,14 @@ class Indexes:
     ) -> SearchIndex | None:
         """The last search index built, if any, while a background thread builds the
         current one: after a write, search answers at once from the graph as it was a
-        moment before (the hits' objects are read fresh), instead of waiting seconds."""
+        moment before (the hits' objects are read fresh), instead of waiting seconds.
+        Builds are spaced out: under a stream of writes they take a third of a core."""
         if self._search is None:
             return None
         with self._lock:
-            if not self._refreshing:
+            ended, took = self._search_built
+            rested = time.monotonic() - ended >= SEARCH_SPACING * took  # bounded CPU
+            if not self._refreshing and rested:
                 self._refreshing = True
                 threading.Thread(
                     target=self._refresh, args=(store, tokenize), name="search-index", daemon=True
@@ -265,8 +275,11 @@ class Indexes:
         with self._search_lock:
             version = store.version
             if self._search is None or self._search_version != version:
+                started = time.monotonic()
                 with store.reading():
                     version = store.version
                     self._search = build_index(store.view(), tokenize)
                 self._search_version = version
+                ended = time.monotonic()
+                self._search_built = (ended, ended - started)
             return self._search

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
@@ -49,11 +50,19 @@ class Context:
     actor: str = "anonymous"  # who is asking, for the audit trail
     events: EventHub | None = None  # told of every write, for subscriptions
     connection_params: dict[str, object] | None = None  # a websocket's connection_init payload
+    budget: asyncio.Timeout | None = None  # the operation's time budget, while it runs
 
     def set_operation(self, name: str, kind: str = "query") -> None:
-        """Remember the name and kind of the operation being run (metrics, response cache)."""
+        """Remember the name and kind of the operation being run (metrics, response cache);
+        a mutation's time budget is `limits.write_timeout`."""
         self.operation = name
         self.operation_kind = kind
+        if kind == "mutation":
+            self.deadline = time.monotonic() + self.limits.write_timeout
+            if self.budget is not None:
+                self.budget.reschedule(
+                    asyncio.get_running_loop().time() + self.limits.write_timeout
+                )
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.store, self.check_time)

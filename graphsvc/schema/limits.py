@@ -79,6 +79,12 @@ class Limits(BaseSettings):
     max_cost: int = Field(25_000, ge=1, description="nodes a query may ask for (see module)")
     max_body_bytes: int = Field(64 * 1024, ge=256, description="largest request body")
     query_timeout: float = Field(5.0, gt=0, description="seconds an operation may run")
+    write_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="seconds a mutation may run: writes take turns, and wait for the "
+        "index builds running when they come",
+    )
     fresh_wait: float = Field(
         1.5,
         ge=0,

@@ -183,9 +183,10 @@ class GraphStore(Protocol):
         new version, when the block ends; if it raises, none of them does."""
         ...
 
-    def reading(self) -> AbstractContextManager[None]:
+    def reading(self, *, short: bool = False) -> AbstractContextManager[None]:
         """Hold while reading `view()`: no write lands in the graph until the block ends
-        (a no-op where `view()` is a copy)."""
+        (a no-op where `view()` is a copy). A long read (an index build) lets a waiting
+        writer go first; a `short` one (on the event loop) never waits for a writer."""
         ...
 
     def audit_entries(self, after: int = 0, limit: int = 100) -> list[AuditEntry]:

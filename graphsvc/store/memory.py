@@ -409,12 +409,13 @@ class MemoryStore:
 
     # -- reads ----------------------------------------------------------------------------
     @contextlib.contextmanager
-    def reading(self) -> Iterator[None]:
+    def reading(self, *, short: bool = False) -> Iterator[None]:
         """Hold while walking `view()`: batches wait until the block ends. A long read
         (an index or model build) lets waiting writers go first, so a stream of builds
-        cannot starve them; the store's own short reads do not wait."""
+        cannot starve them; a `short` one (the event loop's, like the store's own reads)
+        never waits for a writer: the loop must not stall."""
         depth = getattr(self._reader, "depth", 0)
-        if depth == 0:  # not already reading in this thread (that would wait on ourselves)
+        if depth == 0 and not short:  # nested: would wait on ourselves
             with self._turns:
                 while self._writers:
                     self._turns.wait()

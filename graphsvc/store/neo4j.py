@@ -412,7 +412,7 @@ class Neo4jStore:
 
     # -- reads ----------------------------------------------------------------------------
     @contextlib.contextmanager
-    def reading(self) -> Iterator[None]:
+    def reading(self, *, short: bool = False) -> Iterator[None]:
         """A no-op: `view()` is a copy that writes never change."""
         yield
 

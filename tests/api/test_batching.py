@@ -46,8 +46,8 @@ class CountingStore:
         self.calls["view"] += 1
         return self._store.view()
 
-    def reading(self) -> Any:
-        return self._store.reading()
+    def reading(self, *, short: bool = False) -> Any:
+        return self._store.reading(short=short)
 
     def counts(self) -> Any:
         self.calls["counts"] += 1

@@ -26,26 +26,29 @@ COVERAGE = "{ coverage { benchmarkTotal benchmarkPaired } }"
 RECOMMEND = "query($d: String!) { recommendExperts(demand: $d, first: 3) { expert { key } } }"
 
 
-def test_refresh_runs_one_build_per_key_at_a_time() -> None:
+def test_rebuilds_run_one_at_a_time_and_one_per_key() -> None:
     cache = VersionedCache()
-    started: list[int] = []
+    started: list[Any] = []
     release = threading.Event()
 
-    def slow(version: int) -> Any:
-        def build() -> int:
-            started.append(version)
+    def slow(tag: Any) -> Any:
+        def build() -> Any:
+            started.append(tag)
             release.wait(10)
-            return version
+            return tag
 
         return build
 
     first = cache.refresh(1, "k", slow(1))
+    assert first.prompt  # the rebuild thread was idle
     joined = cache.refresh(2, "k", slow(2))  # a newer version while the first one builds
-    assert joined is first
+    assert joined.job is first.job
+    other = cache.refresh(1, "other", slow("other"))
+    assert not other.prompt  # queued behind the first: one at a time
     release.set()
-    assert first.result(10) == 1 and started == [1]
-    assert cache.latest("k") == (1, 1)
-    assert cache.refresh(2, "k", slow(2)).result(10) == 2
+    assert first.job.result(10) == 1 and other.job.result(10) == "other"
+    assert started == [1, "other"] and cache.latest("k") == (1, 1)
+    assert cache.refresh(2, "k", slow(2)).job.result(10) == 2  # the newer one, now
     assert cache.latest("k") == (2, 2)
     assert cache.get(1, "k", lambda: -1) == -1  # an older version: built, not kept
     assert cache.peek(2, "k") == (True, 2) and cache.latest("k") == (2, 2)
@@ -133,3 +136,25 @@ def test_a_demand_posted_since_the_model_was_built_waits_for_the_new_model(
     fresh = run(RECOMMEND, d="DEM-NEW")
     assert fresh.errors is None, fresh.errors
     assert fresh.data["recommendExperts"]
+
+
+def test_a_mutation_waiting_its_turn_has_the_write_budget(store: MemoryStore) -> None:
+    """Writes take turns and wait for the graph walks running when they come: a mutation
+    gets `write_timeout`, not the queries' `query_timeout`."""
+    schema = build_schema()
+    limits = Limits(query_timeout=0.2, write_timeout=30)
+    post = (
+        'mutation { postDemand(input: {enterprise: "ENT-1", title: "石粉综合利用"}) '
+        "{ demand { key } errors { message } } }"
+    )
+    ctx = Context(store=store, segmenter=Segmenter(), role=Role.ADMIN, limits=limits)
+    walking = store.reading()
+    walking.__enter__()  # an index build is walking the graph: the write waits for it
+    timer = threading.Timer(0.6, walking.__exit__, args=(None, None, None))
+    timer.start()
+    try:
+        result = asyncio.run(schema.execute(post, context_value=ctx))
+    finally:
+        timer.join()
+    assert result.errors is None, result.errors
+    assert result.data is not None and result.data["postDemand"]["errors"] == []

@@ -228,6 +228,39 @@ def test_a_waiting_writer_goes_before_new_long_reads(store: MemoryStore) -> None
     assert order == ["write", "next build"]
 
 
+def test_a_short_read_never_waits_for_a_writer(store: MemoryStore) -> None:
+    """The event loop reads (`short=True`): it must not stall behind a writer that waits
+    for a long read to end."""
+    store.apply(demand("D1"))
+    entered, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def build() -> None:
+        with store.reading():
+            entered.set()
+            release.wait(10)
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    entered.wait(10)
+    writer = threading.Thread(target=store.apply, args=(demand("D2"),))
+    writer.start()
+    while store._writers == 0:
+        time.sleep(0.01)
+
+    def loop_read() -> None:
+        with store.reading(short=True):
+            done.set()
+
+    reader = threading.Thread(target=loop_read)
+    reader.start()
+    reader.join(10)
+    answered = done.is_set()  # while the writer still waits for the build
+    release.set()
+    for t in (builder, writer):
+        t.join(10)
+    assert answered
+
+
 def test_nested_reading_in_one_thread_does_not_wait_on_a_writer(store: MemoryStore) -> None:
     store.apply(demand("D1"))
     entered = threading.Event()
