@@ -167,14 +167,14 @@ def _markdown(figures: dict[str, Any]) -> str:
             "",
         ]
     lines += [
-        "With writers, every write makes a new graph version, and what is kept per version "
-        "is built again when next asked: the response cache empties, and the recommender "
-        "model (about 0.8 s to build at this scale), the search index, the analytics and the "
-        "plans are rebuilt; a write waits for the builds running when it comes (readers "
-        "first, docs/architecture.md). At these write rates the builds keep the one worker "
-        "busy: requests queue for seconds, some pass the 5 s query budget (TIMEOUT, writes "
-        "included: their outcome is then unknown to the client, which can retry with its "
-        "key), and some are told to retry while the recommender or a plan is rebuilt.",
+        "With writers, every write makes a new graph version: the response cache empties, "
+        "and the whole-graph results (the recommender, about 0.8 s to build at this scale; "
+        "the search index, about 3 s; the analytics; the plans) are rebuilt in the "
+        "background on one rebuild thread while queries answer from the latest ones built "
+        "(docs/architecture.md, Caches). Writes take turns and wait for the graph walks "
+        "running when they come (their budget is WRITE_TIMEOUT, 30 s). The seconds of p99 "
+        "are that queueing on one uvicorn worker, with the rebuilds and locust sharing its "
+        "two cores.",
         "",
         "The machine is shared: other work ran on its 2 cores during the runs, and locust "
         "itself takes a share of them; compare the runs with each other rather than with "
