@@ -535,7 +535,12 @@ class Neo4jStore:
                 if projected is not None:
                     self._view = projected
                     return projected[1]
-            raise StoreError("the graph kept changing while it was read; try again")
+            # Writes keep landing: read once more with them held back (a few seconds).
+            projected = self._write(_project_holding_writers)
+            if projected is None:
+                raise StoreError("the graph kept changing while it was read; try again")
+            self._view = projected
+            return projected[1]
 
     def search(self, text: str, limit: int = 10) -> list[tuple[str, Props, float]]:
         """Full-text search (CJK analyzer) over names, titles and descriptions: the best
@@ -599,6 +604,15 @@ def _check_precondition(i: int, op: Op, attrs: Props | None) -> None:
             f"write {i + 1}: {label} {key!r} has {prop} {current!r} now, "
             f"not {expected!r} (changed meanwhile)"
         )
+
+
+def _project_holding_writers(
+    tx: neo4j.ManagedTransaction,
+) -> tuple[int, nx.MultiDiGraph] | None:
+    """The graph at one version, read in a transaction that holds writers back."""
+    if tx.run(query("queries/hold_writers")).single() is None:
+        return None  # an empty database has no meta node yet: nothing to hold
+    return _project(tx)
 
 
 def _project(tx: neo4j.ManagedTransaction) -> tuple[int, nx.MultiDiGraph] | None:

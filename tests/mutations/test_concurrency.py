@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,14 @@ def _service(w: int, i: int) -> dict[str, Any]:
 
 
 async def _writer(
-    client: httpx.AsyncClient, url: str, w: int, demands: set[str], services: set[tuple[Any, ...]]
+    client: httpx.AsyncClient,
+    url: str,
+    w: int,
+    mutations: int,
+    demands: set[str],
+    services: set[tuple[Any, ...]],
 ) -> None:
-    for i in range(MUTATIONS):
+    for i in range(mutations):
         if i % 2 == 0:
             key = f"LT-{w:02d}-{i:03d}"
             body = {
@@ -101,68 +107,99 @@ def _counts(server: Server) -> tuple[int, int]:
     return nodes["Demand"], rels["SERVED"]
 
 
+@dataclass
+class Written:
+    """What the writers were told landed."""
+
+    demands: set[str] = field(default_factory=set)
+    services: set[tuple[Any, ...]] = field(default_factory=set)
+
+
+def hammer(servers: list[Server], mutations: int = MUTATIONS) -> Written:
+    """WRITERS clients, spread over `servers`, each making `mutations` writes, while two
+    readers query; every write must be acknowledged."""
+    written = Written()
+
+    async def run() -> int:
+        limits = httpx.Limits(max_connections=WRITERS + 2)
+        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+            done = asyncio.Event()
+            urls = [f"{s.url}/graphql" for s in servers]
+            readers = [asyncio.ensure_future(_reader(client, u, done)) for u in urls[:2]]
+            await asyncio.gather(
+                *(
+                    _writer(
+                        client, urls[w % len(urls)], w, mutations, written.demands, written.services
+                    )
+                    for w in range(WRITERS)
+                )
+            )
+            done.set()
+            return sum(await asyncio.gather(*readers))
+
+    assert asyncio.run(run()) > 0
+    assert len(written.demands) + len(written.services) == WRITERS * mutations
+    return written
+
+
+def kill(server: Server) -> None:
+    """SIGKILL: no chance to flush anything more."""
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait(timeout=30)
+
+
+def check_everything_landed(
+    server: Server, before: tuple[int, int], written: Written, audit_before: int = 0
+) -> None:
+    """Every acknowledged write is in the graph and the audit trail, and nothing else."""
+    demands, services = written.demands, written.services
+    assert _counts(server) == (before[0] + len(demands), before[1] + len(services))
+    listed = _all_pages(
+        server,
+        'query($after: String) { demands(filter: {enterprise: "ENT-2"}, first: 100, '
+        "after: $after) "
+        "{ pageInfo { hasNextPage endCursor } edges { node { key title } } } }",
+        ["demands"],
+    )
+    landed = {d["key"]: d["title"] for d in listed if d["key"].startswith("LT-")}
+    assert landed == {k: f"负载{k}" for k in demands}
+    found: set[tuple[Any, ...]] = set()
+    for expert in ("EXP-1", "EXP-2", "EXP-3", "EXP-4"):
+        records = _all_pages(
+            server,
+            "query($after: String, $e: String!) { expert(key: $e) { serviceRecords(first: 100, "
+            "after: $after) { pageInfo { hasNextPage endCursor } edges { node { "
+            "enterprise { key } role startOn rating } } } } }",
+            ["expert", "serviceRecords"],
+            e=expert,
+        )
+        found |= {
+            (expert, r["enterprise"]["key"], r["startOn"], r["rating"])
+            for r in records
+            if r["role"] == "consultant" and r["startOn"] < "2030"
+        }
+    assert found == services
+    audit = _all_pages(
+        server,
+        "query($after: String) { auditLog(first: 100, after: $after) "
+        "{ pageInfo { hasNextPage endCursor } edges { node { seq version } } } }",
+        ["auditLog"],
+    )
+    total = audit_before + len(demands) + len(services)
+    assert [a["seq"] for a in audit] == list(range(1, total + 1))
+    assert len({a["version"] for a in audit}) == len(audit)
+
+
 def test_concurrent_writers_lose_nothing_across_a_kill(tmp_path: Path) -> None:
     load_folder(MINI, tmp_path / "graph")
     server = start_server(tmp_path / "graph", tmp_path)
-    demands: set[str] = set()
-    services: set[tuple[Any, ...]] = set()
     try:
-        demands_before, served_before = _counts(server)
-
-        async def run() -> int:
-            url = f"{server.url}/graphql"
-            limits = httpx.Limits(max_connections=WRITERS + 2)
-            async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-                done = asyncio.Event()
-                readers = [asyncio.ensure_future(_reader(client, url, done)) for _ in range(2)]
-                await asyncio.gather(
-                    *(_writer(client, url, w, demands, services) for w in range(WRITERS))
-                )
-                done.set()
-                return sum(await asyncio.gather(*readers))
-
-        reads = asyncio.run(run())
-        assert reads > 0
+        before = _counts(server)
+        written = hammer([server])
     finally:
-        os.kill(server.process.pid, signal.SIGKILL)  # no chance to flush anything more
-        server.process.wait(timeout=30)
-    assert len(demands) + len(services) == WRITERS * MUTATIONS
-
+        kill(server)
     server = start_server(tmp_path / "graph", tmp_path)
     try:
-        assert _counts(server) == (demands_before + len(demands), served_before + len(services))
-        listed = _all_pages(
-            server,
-            'query($after: String) { demands(filter: {enterprise: "ENT-2"}, first: 100, '
-            "after: $after) "
-            "{ pageInfo { hasNextPage endCursor } edges { node { key title } } } }",
-            ["demands"],
-        )
-        written = {d["key"]: d["title"] for d in listed if d["key"].startswith("LT-")}
-        assert written == {k: f"负载{k}" for k in demands}
-        found: set[tuple[Any, ...]] = set()
-        for expert in ("EXP-1", "EXP-2", "EXP-3", "EXP-4"):
-            records = _all_pages(
-                server,
-                "query($after: String, $e: String!) { expert(key: $e) { serviceRecords(first: 100, "
-                "after: $after) { pageInfo { hasNextPage endCursor } edges { node { "
-                "enterprise { key } role startOn rating } } } } }",
-                ["expert", "serviceRecords"],
-                e=expert,
-            )
-            found |= {
-                (expert, r["enterprise"]["key"], r["startOn"], r["rating"])
-                for r in records
-                if r["role"] == "consultant" and r["startOn"] < "2030"
-            }
-        assert found == services
-        audit = _all_pages(
-            server,
-            "query($after: String) { auditLog(first: 100, after: $after) "
-            "{ pageInfo { hasNextPage endCursor } edges { node { seq version } } } }",
-            ["auditLog"],
-        )
-        assert [a["seq"] for a in audit] == list(range(1, WRITERS * MUTATIONS + 1))
-        assert len({a["version"] for a in audit}) == len(audit)
+        check_everything_landed(server, before, written)
     finally:
         stop_server(server)
