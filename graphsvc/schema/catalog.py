@@ -25,6 +25,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -221,7 +222,7 @@ class Indexes:
         self._search_version = -1
         self._search_lock = threading.Lock()
         self._refreshing = False
-        self._search_built = (0.0, 0.0)  # when the last build ended, and how long it took
+        self._search_built = (0.0, 0.0)  # when the last rebuild ended, and how long it took
 
     def catalog(self, store: GraphStore) -> Catalog:
         """The catalog of the store's current version."""
@@ -243,31 +244,43 @@ class Indexes:
 
     def search_stale(
         self, store: GraphStore, tokenize: Callable[[str], list[str]]
-    ) -> SearchIndex | None:
+    ) -> tuple[SearchIndex, Future[None] | None] | None:
         """The last search index built, if any, while a background thread builds the
         current one: after a write, search answers at once from the graph as it was a
         moment before (the hits' objects are read fresh), instead of waiting seconds.
-        Builds are spaced out: under a stream of writes they take a third of a core."""
+        Builds are spaced out: under a stream of writes they take a third of a core. Also
+        gives the rebuild started now, if one was (None when it waits its turn)."""
         if self._search is None:
             return None
+        started: Future[None] | None = None
         with self._lock:
             ended, took = self._search_built
             rested = time.monotonic() - ended >= SEARCH_SPACING * took  # bounded CPU
             if not self._refreshing and rested:
                 self._refreshing = True
+                started = Future()
                 threading.Thread(
-                    target=self._refresh, args=(store, tokenize), name="search-index", daemon=True
+                    target=self._refresh,
+                    args=(store, tokenize, started),
+                    name="search-index",
+                    daemon=True,
                 ).start()
-        return self._search
+        return self._search, started
 
-    def _refresh(self, store: GraphStore, tokenize: Callable[[str], list[str]]) -> None:
+    def _refresh(
+        self, store: GraphStore, tokenize: Callable[[str], list[str]], done: Future[None]
+    ) -> None:
+        started = time.monotonic()
         try:
             self.search_index(store, tokenize)
         except Exception:  # the next query builds it in the foreground and reports it
             log.exception("rebuilding the search index failed")
         finally:
+            ended = time.monotonic()
             with self._lock:
                 self._refreshing = False
+                self._search_built = (ended, ended - started)  # spaces the next rebuild
+            done.set_result(None)
 
     def search_index(self, store: GraphStore, tokenize: Callable[[str], list[str]]) -> SearchIndex:
         """The search index of the store's current version; builds it when stale (slow: call
@@ -275,11 +288,8 @@ class Indexes:
         with self._search_lock:
             version = store.version
             if self._search is None or self._search_version != version:
-                started = time.monotonic()
                 with store.reading():
                     version = store.version
                     self._search = build_index(store.view(), tokenize)
                 self._search_version = version
-                ended = time.monotonic()
-                self._search_built = (ended, ended - started)
             return self._search

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated
 
 import strawberry
@@ -52,9 +53,16 @@ class SearchQuery:
         if unknown:
             allowed = ", ".join(sorted(FIELDS))
             raise BadInputError(f"`labels` must be among {allowed} (got {unknown})")
-        index = ctx.indexes.search_ready(ctx.store) or ctx.indexes.search_stale(
-            ctx.store, ctx.segmenter.tokens
-        )
+        index = ctx.indexes.search_ready(ctx.store)
+        tokens = ctx.segmenter.tokens
+        stale = None if index is not None else ctx.indexes.search_stale(ctx.store, tokens)
+        if stale is not None:  # after a write: the rebuild, if it started now, or the last index
+            index, rebuilding = stale
+            if rebuilding is not None:
+                with contextlib.suppress(TimeoutError):
+                    wait = ctx.limits.fresh_wait
+                    await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(rebuilding)), wait)
+                    index = ctx.indexes.search_ready(ctx.store) or index
         if index is None:
             index = await asyncio.to_thread(
                 ctx.indexes.search_index, ctx.store, ctx.segmenter.tokens

@@ -124,6 +124,8 @@ def test_timeout(locked_server: Server) -> None:
 class BrokenStore:
     """A store whose reads fail with an internal detail the client must not see."""
 
+    remote = False
+
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self.version = store.version
