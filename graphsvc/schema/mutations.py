@@ -479,8 +479,6 @@ def _demand(store: GraphStore, result: Mapping[str, Any]) -> Demand | None:
 DEMAND_COLUMNS = {
     "enterprise": "enterprise_key",
     "industries": "industry_codes",
-    "budget_wan": "budget_wan",
-    "posted_on": "posted_on",
 }
 SERVICE_COLUMNS = {"expert": "expert_key", "enterprise": "enterprise_key", "demand": "demand_key"}
 PAIRING_COLUMNS = {"institution": "institution_key", "enterprise": "enterprise_key"}
@@ -679,7 +677,6 @@ async def _commit_plan(info: Info, input_: CommitPlanInput) -> CommitPlanPayload
     proposed = [
         ProposedAssignment(a.enterprise, a.institution, a.expert) for a in input_.assignments
     ]
-    counts: dict[str, int] = {}
 
     def prepare(store: GraphStore) -> Prepared:
         with store.reading():
@@ -702,8 +699,12 @@ async def _commit_plan(info: Info, input_: CommitPlanInput) -> CommitPlanPayload
             )
         batch.require_version(version)  # capacities were counted on this version
         written = sum(1 for op in batch.ops if op[0] == "R")
-        counts.update(written=written, unchanged=len(proposed) - written)
-        return Prepared(batch, result={"kind": input_.kind.value, **counts})
+        result = {
+            "kind": input_.kind.value,
+            "written": written,
+            "unchanged": len(proposed) - written,
+        }
+        return Prepared(batch, result=result)
 
     done = await run_write(info, "commitPlan", given, prepare, given.get("idempotency_key"))
     return CommitPlanPayload(
