@@ -136,6 +136,10 @@ async def run_write(
                 return _replayed(existing, fingerprint, idempotency_key or "")
         prepared = await asyncio.to_thread(prepare, store)
         if prepared.errors or prepared.batch is None:
+            if key is not None:  # the same key may have landed since the look-up above
+                existing = await asyncio.to_thread(store.audit_entry, key)
+                if existing is not None:
+                    return _replayed(existing, fingerprint, idempotency_key or "")
             return Outcome(errors=prepared.errors)
         prepared.batch.audit(
             {
