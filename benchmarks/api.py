@@ -1,17 +1,20 @@
 """API throughput and latency: graphsvc against a bare starlette JSON endpoint, same server setup.
 
-`python benchmarks/api.py [--scale 1.0] [--duration 10] [--connections 32]`: generates and loads
-the demo dataset, starts uvicorn (1 worker, 127.0.0.1, a free port, no access log) once with a
-bare starlette app and once with graphsvc, measures each with wrk (an asyncio httpx load
-generator when wrk is not installed), and writes the "API" section of docs/benchmarks.md.
-Targets (issue 4): a trivial query at >= 25 % of the bare endpoint's requests/s; p99 < 30 ms
-for the contract's entity queries at 32 concurrent clients.
+`python benchmarks/api.py [--scale 1.0] [--duration 10] [--connections 32]
+[--dataset DIR | --data-dir DIR]`: generates and loads the demo dataset (or loads a generated
+folder, `--dataset`, or serves a store loaded before, `--data-dir`: it is only read), starts
+uvicorn (1 worker, 127.0.0.1, a free port, no access log) once with a bare starlette app and
+once with graphsvc, measures each with wrk (an asyncio httpx load generator when wrk is not
+installed), and writes the "API" section of docs/benchmarks.md, keeping the figures of the
+other scales measured before. Targets (issue 4): a trivial query at >= 25 % of the bare
+endpoint's requests/s; p99 < 30 ms for the contract's entity queries at 32 concurrent clients.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import json
 import os
@@ -23,7 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.applications import Starlette
@@ -31,13 +34,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+if TYPE_CHECKING:
+    from graphsvc.store import MemoryStore
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.report import write_section  # noqa: E402
+from benchmarks.report import JSON, write_section  # noqa: E402
+from benchmarks.run import LoadAverage, describe  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TOKEN = "bench-admin-token-0123456789"
 TRIVIAL = "{ __typename }"
+READY_TIMEOUT = 1800  # seconds to reopen the store and build the indexes (minutes at scale 100)
+WRK_TIMEOUT = "30s"  # a slower answer counts as a timeout (wrk's default is 2 s)
 
 
 async def _hello(request: Request) -> Response:
@@ -68,7 +77,9 @@ def _start(
     return proc, f"http://127.0.0.1:{port}"
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 600) -> None:
+def _wait(
+    url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = READY_TIMEOUT
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -85,10 +96,10 @@ def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 6
 def _wait_warm(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     """Wait until ready and until the indexes are built (they are built in the background)."""
     _wait(url, proc, log)
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + READY_TIMEOUT
     while not httpx.get(url, timeout=5).json().get("warm"):
         if time.monotonic() > deadline:
-            raise SystemExit("indexes not built after 600 s")
+            raise SystemExit(f"indexes not built after {READY_TIMEOUT} s")
         time.sleep(0.5)
 
 
@@ -101,6 +112,23 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+# Counts the answers that carry GraphQL errors (a query that ran out of its time budget
+# answers 200 with an error): wrk only counts non-2xx statuses.
+_LUA_ERRORS = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+errors = 0
+function response(status, headers, body)
+  if string.find(body, '"errors"', 1, true) then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("errors") end
+  io.write(string.format("GraphQL errors: %d\\n", n))
+end
+"""
+
+
 def _lua(method: str, bodies: list[str], headers: dict[str, str]) -> str:
     items = ",\n".join(f"[==[{b}]==]" for b in bodies)
     hdrs = ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items())
@@ -108,7 +136,7 @@ def _lua(method: str, bodies: list[str], headers: dict[str, str]) -> str:
         f"local bodies = {{\n{items}\n}}\nlocal i = 0\n"
         f"local headers = {{{hdrs}}}\n"
         "request = function()\n  i = (i % #bodies) + 1\n"
-        f'  return wrk.format("{method}", nil, headers, bodies[i])\nend\n'
+        f'  return wrk.format("{method}", nil, headers, bodies[i])\nend\n' + _LUA_ERRORS
     )
 
 
@@ -127,7 +155,10 @@ def _run_wrk(
         script = f.name
     try:
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{conns}", f"-d{secs}s", "--latency", "-s", script, url],
+            [
+                *("wrk", "-t1", f"-c{conns}", f"-d{secs}s", "--timeout", WRK_TIMEOUT),
+                *("--latency", "-s", script, url),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -138,6 +169,7 @@ def _run_wrk(
     lat = {p: _ms(v) for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M)}
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
+    gql_errors = re.search(r"GraphQL errors: (\d+)", out)
     return {
         "rps": rps,
         "p50_ms": lat.get("50"),
@@ -145,6 +177,7 @@ def _run_wrk(
         "p99_ms": lat.get("99"),
         "non_2xx": int(bad.group(1)) if bad else 0,
         "socket_errors": errors.group(0) if errors else "",
+        "graphql_errors": int(gql_errors.group(1)) if gql_errors else 0,
         "tool": "wrk",
     }
 
@@ -153,13 +186,13 @@ async def _run_httpx(
     url: str, method: str, bodies: list[str], headers: dict[str, str], conns: int, secs: int
 ) -> dict[str, Any]:
     latencies: list[float] = []
-    bad = 0
+    bad = gql_errors = 0
     stop = time.monotonic() + secs
     limits = httpx.Limits(max_connections=conns, max_keepalive_connections=conns)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
         async def worker(n: int) -> None:
-            nonlocal bad
+            nonlocal bad, gql_errors
             i = n
             while time.monotonic() < stop:
                 body = bodies[i % len(bodies)]
@@ -168,6 +201,7 @@ async def _run_httpx(
                 r = await client.request(method, url, content=body or None, headers=headers)
                 latencies.append(time.perf_counter() - t)
                 bad += r.status_code >= 300
+                gql_errors += b'"errors"' in r.content
 
         started = time.monotonic()
         await asyncio.gather(*(worker(n) for n in range(conns)))
@@ -184,6 +218,7 @@ async def _run_httpx(
         "p99_ms": pct(0.99),
         "non_2xx": bad,
         "socket_errors": "",
+        "graphql_errors": gql_errors,
         "tool": "httpx (wrk not installed; the load generator shares the 2 cores)",
     }
 
@@ -198,18 +233,23 @@ def measure(
 
 
 def _scenarios(store_dir: Path) -> dict[str, list[str]]:
-    """The contract's entity queries, over a spread of real keys of the loaded graph."""
+    """The contract's entity queries, over a spread of real keys of the store in `store_dir`."""
     from graphsvc.store import MemoryStore
 
     store = MemoryStore(store_dir)
     try:
-        enterprises = [p["key"] for p in store.iter_nodes("Enterprise")][::37][:50]
-        experts = [p["key"] for p in store.iter_nodes("Expert")][::11][:50]
-        demands = [p["key"] for p in store.iter_nodes("Demand")][::13][:50]
-        cities = [p["code"] for p in store.iter_nodes("City")]
-        terms = [p["key"] for p in store.iter_nodes("Keyword")][::97][:30]
+        return _queries(store)
     finally:
         store.close()
+
+
+def _queries(store: MemoryStore) -> dict[str, list[str]]:
+    """The contract's entity queries, over a spread of real keys of the loaded graph."""
+    enterprises = [p["key"] for p in store.iter_nodes("Enterprise")][::37][:50]
+    experts = [p["key"] for p in store.iter_nodes("Expert")][::11][:50]
+    demands = [p["key"] for p in store.iter_nodes("Demand")][::13][:50]
+    cities = [p["code"] for p in store.iter_nodes("City")]
+    terms = [p["key"] for p in store.iter_nodes("Keyword")][::97][:30]
 
     def q(query: str, **variables: Any) -> str:
         return json.dumps({"query": query, "variables": variables}, ensure_ascii=False)
@@ -254,26 +294,22 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--no-write", action="store_true", help="print, do not write docs")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--dataset", type=Path, help="a demo dataset folder generated before")
+    source.add_argument("--data-dir", type=Path, help="a store loaded before (only read)")
     args = parser.parse_args()
 
-    from graphsvc.loaders.demo import generate
-    from graphsvc.loaders.load import load_dataset
-    from graphsvc.store import MemoryStore
-
     conns, secs = args.connections, args.duration
-    with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp, LoadAverage() as load:
         work = Path(tmp)
-        generate(work / "dataset", seed=2024, scale=args.scale)
-        store = MemoryStore(work / "graph")
-        load_dataset(store, work / "dataset")
-        nodes = sum(store.counts().nodes.values())
-        store.close()
-        scenarios = _scenarios(work / "graph")
+        graph = args.data_dir or work / "graph"
+        nodes, scenarios = _prepare(args.scale, args.dataset, args.data_dir, work)
+        gc.collect()  # the graph read above is freed before the server loads its own
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
         bare, bare_url = _start("api:bare_app", env, HERE, work / "bare.log")
         env.update(
-            GRAPHSVC_DATA_DIR=str(work / "graph"),
+            GRAPHSVC_DATA_DIR=str(graph),
             GRAPHSVC_ADMIN_TOKEN=TOKEN,
             GRAPHSVC_DEMO_IF_EMPTY="false",
         )
@@ -306,8 +342,10 @@ def main() -> None:
                 for name, bodies in scenarios.items():
                     measure(gql, "POST", bodies, auth, conns, 2)
                     results[name + suffix] = measure(gql, "POST", bodies, auth, conns, secs)
+                    print(name + suffix, results[name + suffix], file=sys.stderr, flush=True)
             finally:
                 _stop(svc)
+        measured = load.summary()
 
     base_get = results["bare starlette GET"]["rps"]
     base_post = results["bare starlette POST (reads the body)"]["rps"]
@@ -321,11 +359,50 @@ def main() -> None:
         "trivial_vs_bare_get": trivial_rps / base_get,
         "trivial_vs_bare_post": trivial_rps / base_post,
         "uvicorn": _uvicorn_flavour(),
+        "measured": measured,
     }
-    md = _markdown(figures)
+    scales = {**_previous_scales(), str(args.scale): figures}
+    md = _markdown(scales)
     print(md)
     if not args.no_write:
-        write_section("API", md, figures)
+        write_section("API", md, {"scales": scales})
+
+
+def _prepare(
+    scale: float, dataset: Path | None, data_dir: Path | None, work: Path
+) -> tuple[int, dict[str, list[str]]]:
+    """Generate and load the dataset unless given; the node count and the queries to send.
+    The store is closed on return, before the server opens it."""
+    from graphsvc.loaders.demo import generate
+    from graphsvc.loaders.load import load_dataset
+    from graphsvc.store import MemoryStore
+
+    if data_dir is None:
+        if dataset is None:
+            dataset = work / "dataset"
+            generate(dataset, seed=2024, scale=scale)
+        store = MemoryStore(work / "graph")
+        load_dataset(store, dataset)
+    else:
+        store = MemoryStore(data_dir)
+    try:
+        return sum(store.counts().nodes.values()), _queries(store)
+    finally:
+        store.close()
+
+
+def _previous_scales() -> dict[str, Any]:
+    """The figures of every scale measured before (the older one-scale layout included)."""
+    if not JSON.exists():
+        return {}
+    section = json.loads(JSON.read_text("utf-8")).get("API", {})
+    if "scales" in section:
+        return dict(section["scales"])
+    if "results" in section:  # written before the section kept every scale
+        old = {k: v for k, v in section.items() if k != "machine"}
+        old["measured"] = {"date": section["machine"]["date"]}
+        return {str(float(old["scale"])): old}
+    return {}
 
 
 def _uvicorn_flavour() -> str:
@@ -334,37 +411,68 @@ def _uvicorn_flavour() -> str:
     return f"{http} + {loop}"
 
 
-def _markdown(f: dict[str, Any]) -> str:
-    results: dict[str, dict[str, Any]] = f["results"]
-    tool = next(iter(results.values()))["tool"]
+def _markdown(scales: dict[str, Any]) -> str:
     lines = [
         "## API",
         "",
-        f"`python benchmarks/api.py --scale {f['scale']:g}`: uvicorn, 1 worker on 127.0.0.1 "
-        f"({f['uvicorn']}), {f['connections']} concurrent connections for {f['duration_s']} s "
-        f"each, measured with {tool}; the demo dataset at scale {f['scale']:g} "
-        f"({f['nodes']:,} nodes). Entity queries rotate over up to 50 real keys each.",
+        "`python benchmarks/api.py --scale S`: uvicorn, 1 worker on 127.0.0.1, concurrent "
+        "connections for a fixed time each, measured with wrk (answers slower than "
+        f"{WRK_TIMEOUT} count as timeouts); the demo dataset at each scale. Entity queries rotate "
+        "over up to 50 real keys each. *Errors*: non-2xx answers, timeouts and answers "
+        "carrying a GraphQL error (a query that runs out of its 5 s budget answers 200 with "
+        "one); the latencies are those of every answer received.",
+    ]
+    for _, f in sorted(scales.items(), key=lambda kv: float(kv[0])):
+        lines += ["", *_scale_markdown(f)]
+    return "\n".join(lines)
+
+
+def _errors(r: dict[str, Any]) -> str:
+    parts = [str(r["non_2xx"] + r.get("graphql_errors", 0))]
+    timeouts = re.search(r"timeout (\d+)", r.get("socket_errors", ""))
+    if timeouts and int(timeouts.group(1)):
+        parts.append(f"{int(timeouts.group(1)):,} timeouts")
+    return ", ".join(parts)
+
+
+def _scale_markdown(f: dict[str, Any]) -> list[str]:
+    results: dict[str, dict[str, Any]] = f["results"]
+    tool = next(iter(results.values()))["tool"]
+    lines = [
+        f"### Scale {f['scale']:g} ({f['nodes']:,} nodes)",
         "",
-        "| endpoint / query | requests/s | p50 | p90 | p99 | non-2xx |",
+        f"`python benchmarks/api.py --scale {f['scale']:g}`: {f['uvicorn']}, "
+        f"{f['connections']} connections for {f['duration_s']} s each, {tool}.",
+        "",
+        "| endpoint / query | requests/s | p50 | p90 | p99 | errors |",
         "|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
         lines.append(
-            f"| {name} | {r['rps']:,.0f} | {r['p50_ms']:.1f} ms | {r['p90_ms']:.1f} ms "
-            f"| {r['p99_ms']:.1f} ms | {r['non_2xx']} |"
+            f"| {name} | {r['rps']:,.0f} | {_lat(r['p50_ms'])} | {_lat(r['p90_ms'])} "
+            f"| {_lat(r['p99_ms'])} | {_errors(r)} |"
         )
     entity = {n: r for n, r in results.items() if not n.startswith(("bare", "graphsvc"))}
-    worst = max(r["p99_ms"] for n, r in entity.items() if "cache off" not in n)
-    worst_cold = max(r["p99_ms"] for n, r in entity.items() if "cache off" in n)
+    warm = [r["p99_ms"] for n, r in entity.items() if "cache off" not in n and r["p99_ms"]]
+    cold = [r["p99_ms"] for n, r in entity.items() if "cache off" in n and r["p99_ms"]]
     lines += [
         "",
         f"- Trivial query: **{f['trivial_vs_bare_get']:.0%}** of the bare GET endpoint's "
         f"requests/s ({f['trivial_vs_bare_post']:.0%} of the bare POST one); target >= 25 %.",
-        f"- Worst p99 of the entity queries: **{worst:.1f} ms** with the per-version response "
-        f"cache (target < 30 ms); **{worst_cold:.1f} ms** with it off, when every request runs "
-        "the resolvers (32 clients queue on one worker: p99 is about 32 x the service time).",
+        f"- Worst p99 of the entity queries: **{_lat(max(warm, default=None))}** with the "
+        f"per-version response cache (target < 30 ms); **{_lat(max(cold, default=None))}** "
+        f"with it off, when every request runs the resolvers ({f['connections']} clients "
+        f"queue on one worker: p99 is about {f['connections']} x the service time).",
     ]
-    return "\n".join(lines)
+    if "measured" in f:
+        lines += ["", describe(f["measured"])]
+    return lines
+
+
+def _lat(ms: float | None) -> str:
+    if ms is None:
+        return "–"
+    return f"{ms:,.1f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
 
 
 if __name__ == "__main__":
