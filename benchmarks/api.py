@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import importlib.util
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -303,8 +304,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="graphsvc-bench-") as tmp, LoadAverage() as load:
         work = Path(tmp)
         graph = args.data_dir or work / "graph"
-        nodes, scenarios = _prepare(args.scale, args.dataset, args.data_dir, work)
-        gc.collect()  # the graph read above is freed before the server loads its own
+        # in a child process, so that this one holds no graph while the server loads its own
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            job = pool.submit(_prepare, args.scale, args.dataset, args.data_dir, work)
+            nodes, scenarios = job.result()
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
         bare, bare_url = _start("api:bare_app", env, HERE, work / "bare.log")
@@ -373,6 +377,7 @@ def _prepare(
 ) -> tuple[int, dict[str, list[str]]]:
     """Generate and load the dataset unless given; the node count and the queries to send.
     The store is closed on return, before the server opens it."""
+    sys.path.insert(0, str(ROOT))  # in the spawned child too
     from graphsvc.loaders.demo import generate
     from graphsvc.loaders.load import load_dataset
     from graphsvc.store import MemoryStore
