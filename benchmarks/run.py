@@ -86,8 +86,8 @@ def describe(measured: dict[str, Any] | None) -> str:
     if "loadavg_mean" in measured:
         text += (
             f"; 1-minute load average during the run {measured['loadavg_mean']:g} on average, "
-            f"{measured['loadavg_max']:g} at most, on {measured['cores']} cores (the machine "
-            "was shared with another engineer's test runs)"
+            f"{measured['loadavg_max']:g} at most, on {measured['cores']} cores (the benchmark "
+            "alone keeps about one busy: the rest is other work on this shared machine)"
         )
     return text + "."
 
