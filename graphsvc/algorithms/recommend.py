@@ -130,6 +130,10 @@ PPR_ALPHA = 0.25  # restart probability of the walk
 PPR_EPS = 1e-5  # forward-push threshold per unit of degree
 TEXT_CANDIDATES = 300  # most similar achievements whose owners are considered
 PPR_CANDIDATES = 200  # experts with the highest PageRank that become candidates
+# Experts that one keyword, industry, enterprise... of the source makes candidates: its
+# strongest (then most active and best rated). Bounds a query's cost as the graph grows;
+# no entry of the Guangxi demo has more.
+CANDIDATES_PER_ENTRY = 500
 MAX_PATHS = 5  # paths returned per item
 TOP_FOR_COLLABORATORS = 20  # strong candidates whose collaborators become candidates
 MIN_REASON_SHARE = 0.01  # evidence below this share of the score gives no reason
@@ -221,10 +225,11 @@ class _Channel:
     name: str
     demand: sp.csr_matrix  # demands x middle
     expert: sp.csr_matrix  # experts x middle
-    expert_t: sp.csr_matrix  # middle x experts (candidate generation)
+    expert_t: sp.csr_matrix  # middle x experts
     demand_t: sp.csr_matrix  # middle x demands
     squash: str  # "cap1", "log1p" or "linear"
     generates: bool  # reaching an expert through it makes the expert a candidate
+    generator: sp.csr_matrix  # expert_t, each row cut to its CANDIDATES_PER_ENTRY strongest
 
 
 @dataclass(frozen=True, eq=False)
@@ -382,11 +387,21 @@ def build_model(
     x_prof = _csr(x_kw @ kw_ind)
     x_prof = _csr(sp.diags(1.0 / np.maximum(np.asarray(x_prof.sum(axis=1)).ravel(), 1e-9)) @ x_prof)
 
+    svc = index.service
+    rated_n = np.asarray(svc.rating_n.sum(axis=1)).ravel()
+    rating_sum = np.asarray(svc.rating_sum.sum(axis=1)).ravel()
+    prior = np.clip(((rating_sum + 3.0 * 2.0) / (rated_n + 2.0) - 1.0) / 4.0, 0.0, 1.0)
+    activity = np.log1p(svc.records.astype(np.float64))
+    w = weights if weights is not None else DEFAULT_WEIGHTS
+    standing = w.get("activity", 0.0) * activity + w.get("rating", 0.0) * prior
+
     def channel(
         name: str, d: sp.csr_matrix, x: sp.csr_matrix, squash: str, generates: bool
     ) -> _Channel:
         d, x = _csr(d), _csr(x)
-        return _Channel(name, d, x, _csr(x.T), _csr(d.T), squash, generates)
+        x_t = _csr(x.T)
+        generator = _strongest(x_t, standing, CANDIDATES_PER_ENTRY) if generates else x_t
+        return _Channel(name, d, x, x_t, _csr(d.T), squash, generates, generator)
 
     channels = {
         c.name: c
@@ -423,10 +438,6 @@ def build_model(
     has = index.expert_city >= 0
     exp_xy[has] = index.city_xy[index.expert_city[has]]
 
-    svc = index.service
-    rated_n = np.asarray(svc.rating_n.sum(axis=1)).ravel()
-    rating_sum = np.asarray(svc.rating_sum.sum(axis=1)).ravel()
-    prior = ((rating_sum + 3.0 * 2.0) / (rated_n + 2.0) - 1.0) / 4.0
     collab_m = index.rel("COLLABORATES_WITH", "Expert", "Expert").fwd
     collab = _binary(_csr(collab_m + collab_m.T))
     collab.setdiag(0)
@@ -446,8 +457,8 @@ def build_model(
         demand_xy=dem_xy,
         enterprise_xy=ent_xy,
         expert_xy=exp_xy,
-        activity=np.log1p(svc.records.astype(np.float64)),
-        rating_prior=np.clip(prior, 0.0, 1.0),
+        activity=activity,
+        rating_prior=prior,
         collab=_csr(collab),
         descendants=desc,
         divisions=divisions,
@@ -562,6 +573,26 @@ def _enterprise_source(model: Model, key: str) -> _Source:
 
 
 # -- features ------------------------------------------------------------------------------
+
+
+def _strongest(postings: sp.csr_matrix, standing: FloatArray, kept: int) -> sp.csr_matrix:
+    """Each row's `kept` entries with the highest value, ties by the column's `standing`.
+
+    >>> m = sp.csr_matrix(np.array([[1.0, 1.0, 1.0], [0.0, 2.0, 0.5]]))
+    >>> _strongest(m, np.array([0.3, 0.1, 0.9]), 2).toarray().tolist()
+    [[1.0, 0.0, 1.0], [0.0, 2.0, 0.5]]
+    """
+    lens = np.diff(postings.indptr)
+    long = np.flatnonzero(lens > kept)
+    if len(long) == 0:
+        return postings
+    out = postings.copy()
+    for row in long.tolist():
+        lo, hi = out.indptr[row], out.indptr[row + 1]
+        order = np.lexsort((-standing[out.indices[lo:hi]], -out.data[lo:hi]))
+        out.data[lo + order[kept:]] = 0.0
+    out.eliminate_zeros()
+    return out
 
 
 def _gather(m: sp.csr_matrix, rows: IntArray, weights: FloatArray | None = None) -> IntArray:
@@ -730,7 +761,7 @@ def _expert_candidates(
             continue
         vec = source.vectors[name]
         mids = np.flatnonzero(vec > 0)
-        parts.append(_gather(c.expert_t, mids.astype(np.int64)))
+        parts.append(_gather(c.generator, mids.astype(np.int64)))
     parts.append(text[0])
     if len(ppr[0]) > PPR_CANDIDATES:
         parts.append(ppr[0][np.argpartition(-ppr[1], PPR_CANDIDATES)[:PPR_CANDIDATES]])
@@ -1416,15 +1447,22 @@ def _rank_experts(
             cands = cands[order]
             feats = {k: v[order] for k, v in feats.items()}
             mate = np.full(len(cands), -1, dtype=np.int64)
-        # strongest tie to a strong candidate
-        sub = model.collab[strong].T.tocsr()  # experts x strong
-        rows = sub[cands]
-        if rows.nnz:
-            weighted = rows.multiply(strength[None, :]).tocsr()
-            best = np.asarray(weighted.max(axis=1).todense()).ravel()
-            arg = np.asarray(weighted.argmax(axis=1)).ravel()
+        # each candidate's strongest tie to a strong candidate (cands are sorted)
+        ties = model.collab[strong].tocoo()
+        tie_strength = strength[ties.row] * ties.data
+        at = np.searchsorted(cands, ties.col)
+        hit = (at < len(cands)) & (tie_strength > 0)
+        hit[hit] = cands[at[hit]] == ties.col[hit]
+        if hit.any():
+            # per candidate: the strongest tie, then the stronger candidate
+            order = np.lexsort((ties.row[hit], -tie_strength[hit], at[hit]))
+            at, row, tie_strength = at[hit][order], ties.row[hit][order], tie_strength[hit][order]
+            first = np.ones(len(at), dtype=np.bool_)
+            first[1:] = at[1:] != at[:-1]
+            best = np.zeros(len(cands))
+            best[at[first]] = tie_strength[first]
+            mate[at[first]] = strong[row[first]]
             feats["collaborator"] = np.minimum(best, 1.0)
-            mate = np.where(best > 0, strong[arg], -1).astype(np.int64)
         is_self = mate == cands
         feats["collaborator"] = np.where(is_self, 0.0, feats["collaborator"])
         mate = np.where(is_self, -1, mate)
