@@ -230,6 +230,18 @@ class _Channel:
     squash: str  # "cap1", "log1p" or "linear"
     generates: bool  # reaching an expert through it makes the expert a candidate
     generator: sp.csr_matrix  # expert_t, each row cut to its CANDIDATES_PER_ENTRY strongest
+    demand_generator: sp.csr_matrix  # demand_t, open demands only, rows cut the same way
+
+
+@dataclass(frozen=True, eq=False)
+class _Achievements:
+    """What `recommend_achievements` reads, built once per model."""
+
+    mentions: sp.csr_matrix  # achievements x keywords, 1 per keyword
+    applies: sp.csr_matrix  # achievements x industries
+    by_keyword: sp.csr_matrix  # keywords x achievements, rows cut to CANDIDATES_PER_ENTRY
+    by_industry: sp.csr_matrix  # industries x achievements, rows cut the same way
+    maturity: FloatArray  # its technology readiness level (1-9; 1 when not given)
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,6 +268,9 @@ class Model:
     keyword_weight: FloatArray  # idf per keyword, scaled to at most 1
     cooccurrence: sp.csr_matrix  # keywords x keywords: P(k2 | k1) among holders
     serving: sp.csr_matrix  # enterprises x experts with an ongoing service
+    open_demands: npt.NDArray[np.bool_]
+    served_by: sp.csr_matrix  # enterprises x experts: number of SERVED records
+    achievements: _Achievements
 
     @property
     def version(self) -> int:
@@ -394,14 +409,22 @@ def build_model(
     activity = np.log1p(svc.records.astype(np.float64))
     w = weights if weights is not None else DEFAULT_WEIGHTS
     standing = w.get("activity", 0.0) * activity + w.get("rating", 0.0) * prior
+    open_demands = np.asarray([s == "open" for s in index.demand_status], dtype=np.bool_)
+    only_open = sp.diags(open_demands.astype(np.float64))
+    no_standing = np.zeros(n_dem)
 
     def channel(
         name: str, d: sp.csr_matrix, x: sp.csr_matrix, squash: str, generates: bool
     ) -> _Channel:
         d, x = _csr(d), _csr(x)
-        x_t = _csr(x.T)
-        generator = _strongest(x_t, standing, CANDIDATES_PER_ENTRY) if generates else x_t
-        return _Channel(name, d, x, x_t, _csr(d.T), squash, generates, generator)
+        x_t, d_t = _csr(x.T), _csr(d.T)
+        if not generates:
+            return _Channel(name, d, x, x_t, d_t, squash, generates, x_t, d_t)
+        open_t = _csr(d_t @ only_open)
+        open_t.eliminate_zeros()
+        x_gen = _strongest(x_t, standing, CANDIDATES_PER_ENTRY)
+        d_gen = _strongest(open_t, no_standing, CANDIDATES_PER_ENTRY)
+        return _Channel(name, d, x, x_t, d_t, squash, generates, x_gen, d_gen)
 
     channels = {
         c.name: c
@@ -468,6 +491,26 @@ def build_model(
         keyword_weight=kw_weight,
         cooccurrence=cond,
         serving=_csr(index.service.ongoing.T),
+        open_demands=open_demands,
+        served_by=_csr(index.service.served.T),
+        achievements=_achievements(index, mentions_a, a_ind),
+    )
+
+
+def _achievements(
+    index: GraphIndex, mentions: sp.csr_matrix, applies: sp.csr_matrix
+) -> _Achievements:
+    table = index.table("Achievement")
+    maturity = np.asarray(
+        [float(index.props("Achievement", a).get("maturity") or 1) for a in range(len(table))],
+        dtype=np.float64,
+    )
+    return _Achievements(
+        mentions=mentions,
+        applies=applies,
+        by_keyword=_strongest(_csr(mentions.T), maturity, CANDIDATES_PER_ENTRY),
+        by_industry=_strongest(_csr(applies.T), maturity, CANDIDATES_PER_ENTRY),
+        maturity=maturity,
     )
 
 
@@ -1665,10 +1708,10 @@ def recommend_demands(
     if first < 0:
         raise RecommendError("first must not be negative")
     n_dem = len(index.table("Demand"))
-    open_ = np.asarray([s == "open" for s in index.demand_status], dtype=np.bool_)
+    open_ = model.open_demands
     vecs = {name: _dense_row(c.expert, e) for name, c in model.channels.items()}
     parts = [
-        _gather(c.demand_t, np.flatnonzero(vecs[name] > 0).astype(np.int64))
+        _gather(c.demand_generator, np.flatnonzero(vecs[name] > 0).astype(np.int64))
         for name, c in model.channels.items()
         if c.generates
     ]
@@ -1948,7 +1991,7 @@ def recommend_institutions(
     ind_vec = source.vectors["industry"]
     exp_ind = np.minimum(model.channels["industry"].expert @ ind_vec, 1.0)
     exp_skill = model.channels["skill"].expert @ source.vectors["skill"]
-    svc = np.asarray(index.service.served[:, n].todense()).ravel()
+    svc = _dense_row(model.served_by, n)
     n_inst = len(insts)
     feats: dict[str, FloatArray] = {
         "experts": np.log1p(aff_t @ exp_ind) if n_inst else np.zeros(0),
@@ -2110,18 +2153,16 @@ def recommend_achievements(model: Model, *, demand: str, first: int = 10) -> lis
     index = model.index
     source = _demand_source(model, demand)
     d = source.local
-    mentions = _csr(index.rel("MENTIONS", "Achievement", "Keyword").fwd.minimum(1.0))
-    mentions_t = _csr(mentions.T)
-    applies = _binary(index.rel("APPLIES_TO", "Achievement", "Industry").fwd)
-    applies_t = _csr(applies.T)
+    achs = model.achievements
+    mentions, applies = achs.mentions, achs.applies
     kw = source.vectors["skill"]
     ind = source.vectors["industry"]
     docs, sims = index.text.scores("Achievement", source.text)
     nodes, vals = _ppr(model, source.gid)
     ap = _label_values(model, nodes, vals, "Achievement")
     parts = [
-        _gather(mentions_t, np.flatnonzero(kw > 0).astype(np.int64)),
-        _gather(applies_t, np.flatnonzero(ind > 0).astype(np.int64)),
+        _gather(achs.by_keyword, np.flatnonzero(kw > 0).astype(np.int64)),
+        _gather(achs.by_industry, np.flatnonzero(ind > 0).astype(np.int64)),
         docs,
         ap[0],
     ]
@@ -2138,10 +2179,7 @@ def recommend_achievements(model: Model, *, demand: str, first: int = 10) -> lis
     }
     pv = _lookup(*ap, cands)
     feats["ppr"] = pv / max(float(ap[1].max()) if len(ap[1]) else 0.0, 1e-12)
-    maturity = np.asarray(
-        [float(index.props("Achievement", int(a)).get("maturity") or 1) for a in cands.tolist()],
-        dtype=np.float64,
-    )
+    maturity = achs.maturity[cands]
     feats["maturity"] = (np.clip(maturity, 1, 9) - 1) / 8
     scores = sum(ACHIEVEMENT_WEIGHTS[k] * v for k, v in feats.items())
     assert isinstance(scores, np.ndarray)
