@@ -15,6 +15,8 @@ from graphsvc.algorithms.recommend import (
     _ppr,
     _text_owner_scores,
     build_model,
+    recommend_achievements,
+    recommend_demands,
     recommend_experts,
 )
 from graphsvc.algorithms.textsim import build_text_space
@@ -51,6 +53,14 @@ def test_each_entry_makes_only_its_strongest_experts_candidates(
             dropped = set(everyone.tolist()) - set(chosen.tolist())
             assert min(rank[e] for e in chosen.tolist()) >= max(rank[e] for e in dropped)
     assert cut > 0  # the bound was reached somewhere, so the test checked something
+    for channel in model.channels.values():
+        if channel.generates:  # the push list's candidates: open demands, as many at most
+            rows = channel.demand_generator
+            assert np.diff(rows.indptr).max() <= BOUND
+            assert model.open_demands[rows.indices].all()
+    achievements = model.achievements
+    for rows in (achievements.by_keyword, achievements.by_industry):
+        assert np.diff(rows.indptr).max() == BOUND
 
     demand = model.index.table("Demand").keys[0]
     source = _demand_source(model, demand)
@@ -64,6 +74,12 @@ def test_each_entry_makes_only_its_strongest_experts_candidates(
     candidates = _expert_candidates(model, source, ppr, text)
     assert len(candidates) <= entries * BOUND + recommend.PPR_CANDIDATES + len(text[0])
     assert len(recommend_experts(model, demand=demand, first=5)) == 5
+    expert = model.index.table("Expert").keys[0]
+    pushed = recommend_demands(model, expert=expert, first=5)
+    assert pushed and all(
+        model.index.demand_status[model.index.table("Demand").pos[r.key]] == "open" for r in pushed
+    )
+    assert len(recommend_achievements(model, demand=demand, first=5)) == 5
 
 
 def test_a_text_look_up_reads_only_the_heaviest_postings_of_each_term() -> None:
