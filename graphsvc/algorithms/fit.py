@@ -42,6 +42,7 @@ from graphsvc.algorithms.recommend import (
     _label_values,
     _lookup,
     _push,
+    demand_rows,
 )
 
 __all__ = [
@@ -154,7 +155,8 @@ def enterprise_vectors(model: Model, enterprises: IntArray) -> dict[str, sp.csr_
         elif name == "subgroup":
             out[name] = ind
         else:
-            out[name] = _row_max(posted, channel.demand)
+            used = np.unique(posted.indices).astype(np.int64)
+            out[name] = _row_max(sp.csr_matrix(posted[:, used]), demand_rows(channel, used))
     return out
 
 

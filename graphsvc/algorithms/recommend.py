@@ -220,10 +220,12 @@ class RecommendFilter:
 
 @dataclass(frozen=True, eq=False)
 class _Channel:
-    """Bilinear evidence: value(d, e) = squash(D[d] . X[e]) over a shared middle space."""
+    """Bilinear evidence: value(d, e) = squash(D[d] E . X[e]) over a shared middle space, where
+    E (`expand`, middle x middle) is the identity unless given. E is applied to one query's
+    vector, never stored multiplied out: D E would be dense (every co-occurring keyword)."""
 
     name: str
-    demand: sp.csr_matrix  # demands x middle
+    demand: sp.csr_matrix  # demands x middle (before `expand`)
     expert: sp.csr_matrix  # experts x middle
     expert_t: sp.csr_matrix  # middle x experts
     demand_t: sp.csr_matrix  # middle x demands
@@ -231,6 +233,8 @@ class _Channel:
     generates: bool  # reaching an expert through it makes the expert a candidate
     generator: sp.csr_matrix  # expert_t, each row cut to its CANDIDATES_PER_ENTRY strongest
     demand_generator: sp.csr_matrix  # demand_t, open demands only, rows cut the same way
+    expand: sp.csr_matrix | None = None
+    expand_t: sp.csr_matrix | None = None  # its transpose (for the expert side)
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,12 +418,18 @@ def build_model(
     no_standing = np.zeros(n_dem)
 
     def channel(
-        name: str, d: sp.csr_matrix, x: sp.csr_matrix, squash: str, generates: bool
+        name: str,
+        d: sp.csr_matrix,
+        x: sp.csr_matrix,
+        squash: str,
+        generates: bool,
+        expand: sp.csr_matrix | None = None,
     ) -> _Channel:
         d, x = _csr(d), _csr(x)
         x_t, d_t = _csr(x.T), _csr(d.T)
         if not generates:
-            return _Channel(name, d, x, x_t, d_t, squash, generates, x_t, d_t)
+            expand_t = None if expand is None else _csr(expand.T)
+            return _Channel(name, d, x, x_t, d_t, squash, generates, x_t, d_t, expand, expand_t)
         open_t = _csr(d_t @ only_open)
         open_t.eliminate_zeros()
         x_gen = _strongest(x_t, standing, CANDIDATES_PER_ENTRY)
@@ -438,10 +448,11 @@ def build_model(
             channel("subgroup", d_ind, x_sub_ind, "cap1", False),
             channel(
                 "related",
-                d_kw @ (cond + sp.identity(cond.shape[0], format="csr")),
+                d_kw,
                 sp.diags(1.0 / np.maximum(np.asarray(x_kw.sum(axis=1)).ravel(), 1.0)) @ x_kw,
                 "linear",
                 False,
+                expand=_csr(cond + sp.identity(cond.shape[0], format="csr")),
             ),
             channel("focus", d_ind @ desc, x_prof, "cap1", False),
             channel("profile", _rownorm(d_kw), _rownorm(profile), "linear", False),
@@ -548,13 +559,40 @@ def _dense_row(m: sp.csr_matrix, i: int) -> FloatArray:
     return out
 
 
+def demand_vector(channel: _Channel, d: int) -> FloatArray:
+    """Demand `d`'s vector in the channel's middle space (expanded)."""
+    v = _dense_row(channel.demand, d)
+    return v if channel.expand is None else _times_rows(v, channel.expand)
+
+
+def demand_rows(channel: _Channel, demands: IntArray) -> sp.csr_matrix:
+    """The vectors of these demands (rows), expanded."""
+    rows = channel.demand[demands]
+    return rows if channel.expand is None else _csr(rows @ channel.expand)
+
+
+def _expanded(channel: _Channel, expert_vector: FloatArray) -> FloatArray:
+    if channel.expand_t is None:
+        return expert_vector
+    return _times_rows(expert_vector, channel.expand_t)
+
+
+def _times_rows(v: FloatArray, m: sp.csr_matrix) -> FloatArray:
+    """v @ m for a sparse-in-practice dense vector: only the rows where v is not 0."""
+    out = np.zeros(m.shape[1])
+    for i in np.flatnonzero(v).tolist():
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        out[m.indices[lo:hi]] += v[i] * m.data[lo:hi]
+    return out
+
+
 def _demand_source(model: Model, key: str) -> _Source:
     index = model.index
     d = index.table("Demand").pos.get(key)
     if d is None:
         raise UnknownSourceError(f"no demand with key {key!r}")
     ent = int(index.demand_enterprise[d])
-    vectors = {name: _dense_row(c.demand, d) for name, c in model.channels.items()}
+    vectors = {name: demand_vector(c, d) for name, c in model.channels.items()}
     return _Source(
         "Demand",
         d,
@@ -590,7 +628,7 @@ def _enterprise_source(model: Model, key: str) -> _Source:
         else:  # keyword channels: the strongest mention among its demands
             v = np.zeros(c.demand.shape[1])
             for d in demands:
-                v = np.maximum(v, _dense_row(c.demand, d))
+                v = np.maximum(v, demand_vector(c, d))
         vectors[name] = v
     # text: its name, plus the texts of its demands
     idx, val = index.text.row("Enterprise", n)
@@ -1720,7 +1758,9 @@ def recommend_demands(
     parts.append(dem_ppr[0])
     cands = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
     cands = cands[open_[cands]] if n_dem else cands
-    feats = _channel_values(model, model.demand_stack, vecs, cands)
+    # D E . x = D . (E x): expand the expert's side, the stack holds D
+    expanded = {n: _expanded(model.channels[n], v) for n, v in vecs.items()}
+    feats = _channel_values(model, model.demand_stack, expanded, cands)
     feats["division"] = np.where(feats["industry"] > 0, 0.0, feats["division"])
     text = np.zeros(len(cands))
     for a in _row(model.expert_achievements, e)[0].tolist():
