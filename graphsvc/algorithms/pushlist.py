@@ -28,7 +28,7 @@ from typing import Any
 from graphsvc.algorithms.recommend import (
     Model,
     RecommendFilter,
-    explain_pair,
+    explain_pairs,
     recommend_experts,
 )
 
@@ -147,8 +147,8 @@ def push_list(
     rows = []
     for key in open_keys:
         ent_key, county_key, remote = where[key]
-        for rank, (expert, score) in enumerate(given[key], start=1):
-            item = explain_pair(model, demand=key, expert=expert)
+        explained = explain_pairs(model, demand=key, experts=[e for e, _ in given[key]])
+        for rank, ((expert, score), item) in enumerate(zip(given[key], explained, strict=True), 1):
             reason = item.reasons[0] if item.reasons else ""
             rows.append(Push(key, ent_key, county_key, remote, rank, expert, score, reason))
     remote_set = frozenset(k for k in open_keys if where[k][2])

@@ -75,6 +75,7 @@ __all__ = [
     "build_model",
     "expert_features",
     "explain_pair",
+    "explain_pairs",
     "node_name",
     "recommend_achievements",
     "recommend_collaborators",
@@ -1658,6 +1659,17 @@ def explain_pair(
         Neither or both of demand and enterprise given; `UnknownSourceError` when the
         demand, enterprise or expert does not exist.
     """
+    return explain_pairs(model, demand=demand, enterprise=enterprise, experts=[expert])[0]
+
+
+def explain_pairs(
+    model: Model,
+    *,
+    demand: str | None = None,
+    enterprise: str | None = None,
+    experts: Sequence[str],
+) -> list[Recommendation]:
+    """`explain_pair` for several experts of one source, which is walked once."""
     if (demand is None) == (enterprise is None):
         raise RecommendError("give exactly one of demand and enterprise")
     source = (
@@ -1665,15 +1677,19 @@ def explain_pair(
         if demand is not None
         else _enterprise_source(model, enterprise or "")
     )
-    e = model.index.table("Expert").pos.get(expert)
-    if e is None:
-        raise UnknownSourceError(f"no expert with key {expert!r}")
+    pos = model.index.table("Expert").pos
+    for key in experts:
+        if key not in pos:
+            raise UnknownSourceError(f"no expert with key {key!r}")
     ppr = _label_values(model, *_ppr(model, source.gid), "Expert")
-    experts = np.asarray([e], dtype=np.int64)
-    feats = expert_features(model, source, experts, ppr)
+    chosen = np.asarray([pos[key] for key in experts], dtype=np.int64)
+    feats = expert_features(model, source, chosen, ppr)
     scores = _score(model, feats)
-    mate = np.full(1, -1, dtype=np.int64)
-    return _expert_item(model, source, experts, scores, feats, mate, 0, True)
+    mates = np.full(len(chosen), -1, dtype=np.int64)
+    return [
+        _expert_item(model, source, chosen, scores, feats, mates, i, True)
+        for i in range(len(chosen))
+    ]
 
 
 # -- a tiny canonical graph for doctests and unit tests ------------------------------------
