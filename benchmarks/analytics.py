@@ -38,7 +38,7 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.report import JSON, write_section
-from benchmarks.run import LoadAverage, describe
+from benchmarks.run import LoadAverage, describe, rss_gib
 from graphsvc.algorithms import collaboration as collab
 from graphsvc.algorithms import communities, coverage, evaluation
 from graphsvc.auth import Role
@@ -248,16 +248,6 @@ def child_main(data_dir: Path, out: Path, names: list[str], repeat: int, timeout
         store.close()
 
 
-def _rss_gib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 2**20
-    except OSError:
-        pass
-    return 0.0
-
-
 def run_children(
     data_dir: Path, names: list[str], args: argparse.Namespace, work: Path
 ) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
@@ -298,7 +288,7 @@ def run_children(
                         current = (event["item"], event["step"], event["started"])
                 if exited:
                     break
-                rss = _rss_gib(proc.pid)
+                rss = rss_gib(proc.pid)
                 if current and time.time() - current[2] > args.timeout:
                     reason = f"{current[1]} ran longer than {args.timeout:g} s"
                 elif rss > args.max_rss:

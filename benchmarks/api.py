@@ -20,10 +20,12 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.report import JSON, write_section  # noqa: E402
-from benchmarks.run import LoadAverage, describe  # noqa: E402
+from benchmarks.run import LoadAverage, describe, rss_gib  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TOKEN = "bench-admin-token-0123456789"
@@ -66,16 +68,48 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class ServerFailed(SystemExit):
+    """The server died or was stopped before it answered; the message says why."""
+
+
+_STOPPED: dict[int, str] = {}  # pid -> why the memory guard stopped that server
+
+
 def _start(
-    app: str, env: dict[str, str], app_dir: Path, log: Path
+    app: str, env: dict[str, str], app_dir: Path, log: Path, max_rss: float | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """Start uvicorn with `app`; with `max_rss` (GiB), a thread stops it past that much memory
+    (an out-of-memory kill on a shared machine hits whatever else runs there too)."""
     port = _free_port()
     cmd = [sys.executable, "-m", "uvicorn", "--factory", app, "--app-dir", str(app_dir)]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     cmd += ["--no-access-log", "--log-level", "warning"]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if max_rss is not None:
+        threading.Thread(target=_guard, args=(proc, max_rss), daemon=True).start()
     return proc, f"http://127.0.0.1:{port}"
+
+
+def _guard(proc: subprocess.Popen[bytes], max_rss: float) -> None:
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, rss_gib(proc.pid))
+        if peak > max_rss:
+            _STOPPED[proc.pid] = f"the server took more than {max_rss:g} GiB of memory"
+            proc.kill()  # our own server, by its PID
+            return
+        time.sleep(0.5)
+
+
+def _failed(proc: subprocess.Popen[bytes], log: Path) -> ServerFailed:
+    """Why the server `proc` has exited."""
+    if proc.pid in _STOPPED:
+        return ServerFailed(_STOPPED[proc.pid])
+    code = proc.returncode
+    how = "was killed (SIGKILL: out of memory?)" if code == -signal.SIGKILL else f"exited {code}"
+    tail = " ".join(log.read_text("utf-8", "replace").split())[-300:]
+    return ServerFailed(f"the server {how}" + (f": {tail}" if tail else ""))
 
 
 def _wait(
@@ -84,7 +118,7 @@ def _wait(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited: {log.read_text('utf-8', 'replace')[-2000:]}")
+            raise _failed(proc, log)
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
@@ -98,7 +132,13 @@ def _wait_warm(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     """Wait until ready and until the indexes are built (they are built in the background)."""
     _wait(url, proc, log)
     deadline = time.monotonic() + READY_TIMEOUT
-    while not httpx.get(url, timeout=5).json().get("warm"):
+    while True:
+        try:
+            if httpx.get(url, timeout=5).json().get("warm"):
+                return
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                raise _failed(proc, log) from None
         if time.monotonic() > deadline:
             raise SystemExit(f"indexes not built after {READY_TIMEOUT} s")
         time.sleep(0.5)
@@ -295,6 +335,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--no-write", action="store_true", help="print, do not write docs")
+    parser.add_argument(
+        "--max-rss", type=float, default=20, help="GiB the server may take before it is stopped"
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dataset", type=Path, help="a demo dataset folder generated before")
     source.add_argument("--data-dir", type=Path, help="a store loaded before (only read)")
@@ -329,12 +372,20 @@ def main() -> None:
             )
         finally:
             _stop(bare)
+        not_measured: dict[str, str] = {}
         for cache in ("4096", "0"):
             suffix = "" if cache != "0" else " (response cache off)"
+            label = f"graphsvc, response cache {'off' if cache == '0' else 'on'}"
+            if not_measured:  # the same warm-up would fail the same way
+                not_measured[label] = next(iter(not_measured.values()))
+                continue
             env["GRAPHSVC_RESPONSE_CACHE"] = cache
-            svc, svc_url = _start("graphsvc.app:app_factory", env, ROOT, work / "graphsvc.log")
+            log = work / "graphsvc.log"
+            svc, svc_url = _start("graphsvc.app:app_factory", env, ROOT, log, args.max_rss)
+            warmed = False
             try:
                 _wait_warm(f"{svc_url}/readyz", svc, work / "graphsvc.log")
+                warmed = True
                 gql = f"{svc_url}/graphql"
                 _check(gql, trivial, json_headers)
                 for bodies in scenarios.values():
@@ -347,24 +398,31 @@ def main() -> None:
                     measure(gql, "POST", bodies, auth, conns, 2)
                     results[name + suffix] = measure(gql, "POST", bodies, auth, conns, secs)
                     print(name + suffix, results[name + suffix], file=sys.stderr, flush=True)
+            except ServerFailed as e:
+                when = "under load" if warmed else "while opening the store and warming its "
+                when += "" if warmed else "indexes and the recommender"
+                not_measured[label] = f"{e} ({when})"
+                print(f"{label}: not measured: {e}", file=sys.stderr, flush=True)
             finally:
                 _stop(svc)
         measured = load.summary()
 
-    base_get = results["bare starlette GET"]["rps"]
-    base_post = results["bare starlette POST (reads the body)"]["rps"]
-    trivial_rps = results["graphsvc { __typename }"]["rps"]
-    figures = {
+    figures: dict[str, Any] = {
         "scale": args.scale,
         "nodes": nodes,
         "connections": conns,
         "duration_s": secs,
         "results": results,
-        "trivial_vs_bare_get": trivial_rps / base_get,
-        "trivial_vs_bare_post": trivial_rps / base_post,
+        "not_measured": not_measured,
         "uvicorn": _uvicorn_flavour(),
         "measured": measured,
     }
+    if "graphsvc { __typename }" in results:
+        trivial_rps = results["graphsvc { __typename }"]["rps"]
+        figures["trivial_vs_bare_get"] = trivial_rps / results["bare starlette GET"]["rps"]
+        figures["trivial_vs_bare_post"] = (
+            trivial_rps / results["bare starlette POST (reads the body)"]["rps"]
+        )
     scales = {**_previous_scales(), str(args.scale): figures}
     md = _markdown(scales)
     print(md)
@@ -460,15 +518,21 @@ def _scale_markdown(f: dict[str, Any]) -> list[str]:
     entity = {n: r for n, r in results.items() if not n.startswith(("bare", "graphsvc"))}
     warm = [r["p99_ms"] for n, r in entity.items() if "cache off" not in n and r["p99_ms"]]
     cold = [r["p99_ms"] for n, r in entity.items() if "cache off" in n and r["p99_ms"]]
-    lines += [
-        "",
-        f"- Trivial query: **{f['trivial_vs_bare_get']:.0%}** of the bare GET endpoint's "
-        f"requests/s ({f['trivial_vs_bare_post']:.0%} of the bare POST one); target >= 25 %.",
-        f"- Worst p99 of the entity queries: **{_lat(max(warm, default=None))}** with the "
-        f"per-version response cache (target < 30 ms); **{_lat(max(cold, default=None))}** "
-        f"with it off, when every request runs the resolvers ({f['connections']} clients "
-        f"queue on one worker: p99 is about {f['connections']} x the service time).",
-    ]
+    lines.append("")
+    if "trivial_vs_bare_get" in f:
+        lines.append(
+            f"- Trivial query: **{f['trivial_vs_bare_get']:.0%}** of the bare GET endpoint's "
+            f"requests/s ({f['trivial_vs_bare_post']:.0%} of the bare POST one); target >= 25 %."
+        )
+    if warm or cold:
+        lines.append(
+            f"- Worst p99 of the entity queries: **{_lat(max(warm, default=None))}** with the "
+            f"per-version response cache (target < 30 ms); **{_lat(max(cold, default=None))}** "
+            f"with it off, when every request runs the resolvers ({f['connections']} clients "
+            f"queue on one worker: p99 is about {f['connections']} x the service time)."
+        )
+    for label, reason in f.get("not_measured", {}).items():
+        lines.append(f"- {label}: **not measured**: {reason}.")
     if "measured" in f:
         lines += ["", describe(f["measured"])]
     return lines

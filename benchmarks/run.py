@@ -78,6 +78,17 @@ class LoadAverage:
         }
 
 
+def rss_gib(pid: int) -> float:
+    """The resident memory of process `pid` (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0.0
+
+
 def describe(measured: dict[str, Any] | None) -> str:
     """One sentence on when a scale's figures were measured and how busy the machine was."""
     if not measured:
