@@ -49,6 +49,7 @@ class LoadAverage:
 
     def __init__(self, every: float = 5.0) -> None:
         self.every = every
+        self.commit = commit()  # at the start: the code the benchmark imported
         self.samples: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -75,7 +76,21 @@ class LoadAverage:
             "loadavg_mean": round(statistics.fmean(samples), 2),
             "loadavg_max": round(max(samples), 2),
             "cores": os.cpu_count(),
+            "commit": self.commit,
         }
+
+
+def commit() -> str:
+    """The repository's commit, and whether graphsvc/ had changes not committed yet."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head and git("status", "--porcelain", "--", "../graphsvc"):
+        head += " with uncommitted changes in graphsvc/"
+    return head
 
 
 def rss_gib(pid: int) -> float:
@@ -94,6 +109,8 @@ def describe(measured: dict[str, Any] | None) -> str:
     if not measured:
         return ""
     text = f"Measured {measured['date']}"
+    if measured.get("commit"):
+        text += f" at commit {measured['commit']}"
     if "loadavg_mean" in measured:
         text += (
             f"; 1-minute load average during the run {measured['loadavg_mean']:g} on average, "
