@@ -135,6 +135,7 @@ def prepare_large(work: Path) -> None:
         load_dataset(store, dataset)
     finally:
         store.close()
+    (work / "loaded").touch()  # a later --work run reuses this store
     print(f"scale {LARGE_SCALE} loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -148,7 +149,9 @@ def run(name: str, *extra: str) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--large", action="store_true", help="also measure at --scale 100")
-    parser.add_argument("--work", type=Path, help="folder for the scale-100 store (kept)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the scale-100 store: kept, and reused when loaded"
+    )
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)  # one child's job
     args = parser.parse_args()
     if args.prepare:
@@ -162,9 +165,10 @@ def main() -> None:
     if args.large:
         with tempfile.TemporaryDirectory(prefix="bench-large-") as tmp:
             work = args.work or Path(tmp)
-            # loaded in a child process, so that this one never holds a graph
-            print(f"== load scale {LARGE_SCALE} once for {', '.join(REOPENED)}", flush=True)
-            subprocess.run([sys.executable, __file__, "--prepare", str(work)], check=True)
+            if not (work / "loaded").exists():
+                # loaded in a child process, so that this one never holds a graph
+                print(f"== load scale {LARGE_SCALE} once for {', '.join(REOPENED)}", flush=True)
+                subprocess.run([sys.executable, __file__, "--prepare", str(work)], check=True)
             for name, options in REOPENED.items():
                 scale = ["--scale", str(LARGE_SCALE), "--data-dir", str(work / "graph")]
                 if not run(name, *scale, *options):
