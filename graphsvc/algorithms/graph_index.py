@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -316,8 +317,9 @@ def build_index(
     }
     number = {nid: i for i, nid in enumerate(node_ids)}
 
-    coo: dict[tuple[str, str, str], tuple[list[int], list[int], list[float]]] = defaultdict(
-        lambda: ([], [], [])
+    # typed arrays, not lists: 8 bytes an entry instead of a Python object (12 M edges at scale 100)
+    coo: dict[tuple[str, str, str], tuple[array[int], array[int], array[float]]] = defaultdict(
+        lambda: (array("q"), array("q"), array("d"))
     )
     served: list[tuple[int, int, Any, bool]] = []
     addressed: list[tuple[int, int, Any, Any]] = []
@@ -553,7 +555,7 @@ def _service(
 
 
 def _walk(
-    coo: Mapping[tuple[str, str, str], tuple[list[int], list[int], list[float]]],
+    coo: Mapping[tuple[str, str, str], tuple[array[int], array[int], array[float]]],
     tables: Mapping[str, LabelTable],
     n: int,
 ) -> Walk:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,13 +126,11 @@ def build_text_space(
     """
     tok = tokenize or terms
     vocabulary: dict[str, int] = {}
-    per_label: dict[str, tuple[list[int], list[int], list[float]]] = {}
+    per_label: dict[str, tuple[array[int], array[int], array[float]]] = {}
     df: list[int] = []
     n_docs = 0
     for label, docs in texts.items():
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
+        rows, cols, vals = array("q"), array("q"), array("d")  # 8 bytes a posting
         for i, text in enumerate(docs):
             counts = Counter(tok(text))
             for term, c in counts.items():
