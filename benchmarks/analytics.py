@@ -302,8 +302,9 @@ def run_children(
                     break
                 time.sleep(0.5)
         if proc.returncode and reason is None:
-            tail = err.read_text("utf-8", "replace").strip().splitlines()[-3:]
-            reason = f"{current[1] if current else 'the child'} failed: " + " / ".join(tail)
+            lines = err.read_text("utf-8", "replace").strip().splitlines()
+            last = lines[-1].strip() if lines else f"exit status {proc.returncode}"
+            reason = f"{current[1] if current else 'the child'} failed: {last}"
             if current is None:
                 raise SystemExit(reason)
         if reason is not None:
