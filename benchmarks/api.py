@@ -480,7 +480,8 @@ def _markdown(scales: dict[str, Any]) -> str:
         "",
         "`python benchmarks/api.py --scale S`: uvicorn, 1 worker on 127.0.0.1, concurrent "
         "connections for a fixed time each, measured with wrk (answers slower than "
-        f"{WRK_TIMEOUT} count as timeouts); the demo dataset at each scale. Entity queries rotate "
+        f"{WRK_TIMEOUT.removesuffix('s')} s count as timeouts); the demo dataset at each scale. "
+        "Entity queries rotate "
         "over up to 50 real keys each. *Errors*: non-2xx answers, timeouts and answers "
         "carrying a GraphQL error (a query that runs out of its 5 s budget answers 200 with "
         "one); the latencies are those of every answer received.",

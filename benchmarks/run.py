@@ -1,10 +1,14 @@
 """Run every benchmark (`make bench`); each writes its own section of docs/benchmarks.md.
 
 `python benchmarks/run.py [--large] [--work DIR]`: `--large` adds the `--scale 100` runs,
-which take about an hour and a half and about 12 GiB of memory. The scale-100 demo dataset is
-generated and loaded once into `--work` (a temporary folder by default, removed at the end);
-load and memory measure the load themselves, the other scaled scripts reopen that store
-(`--data-dir`) one after another, never two at once.
+which take about two hours and up to ~16 GiB of memory (a graphsvc server on the scale-100
+store, or the recommender built in process). load and memory generate and load scale 100
+themselves; for api, recommend and analytics the scale-100 demo dataset is generated and
+loaded once (~9 min) into `--work` (a temporary folder by default, removed at the end; a
+given folder is kept and reused by the next run) and each reopens that store (`--data-dir`,
+~2 min) one after another, never two at once: api ~25 min, recommend ~16 min (networkx
+converts the whole graph for each of its 2 queries), analytics ~30-60 min (each step is
+bounded by 10 min).
 """
 
 from __future__ import annotations
