@@ -151,7 +151,8 @@ def measure(
     GraphQL budget is raised to `timeout`: with the service's 5 s a cold analysis that takes
     longer answers UNAVAILABLE while it is built in the background."""
     view, version = store.view(), store.version
-    schema = build_schema(limits=Limits(query_timeout=timeout))
+    limits = Limits(query_timeout=timeout)
+    schema = build_schema(limits=limits)
     segmenter = Segmenter()
     loop = asyncio.new_event_loop()  # one loop and its worker threads, as in the server
     for name in names:
@@ -167,7 +168,12 @@ def measure(
             cache: VersionedCache = gql_cache, indexes: Indexes = indexes, q: str = query
         ) -> None:
             ctx = Context(
-                store=store, segmenter=segmenter, role=Role.PLANNER, indexes=indexes, cache=cache
+                store=store,
+                segmenter=segmenter,
+                role=Role.PLANNER,
+                indexes=indexes,
+                cache=cache,
+                limits=limits,
             )
             result = loop.run_until_complete(schema.execute(q, context_value=ctx))
             assert result.errors is None, result.errors
@@ -408,6 +414,8 @@ def _scale_markdown(f: dict[str, Any]) -> list[str]:
             "summed), each kept as sparse-matrix entries twice before its upper triangle is "
             "taken."
         )
+    if f.get("baselines") is None:
+        notes.append("- Baselines (networkx): not measured in this run (`--no-baseline`).")
     if notes:
         lines += ["", *notes]
     if "measured" in f:
