@@ -273,7 +273,7 @@ class Model:
     keyword_weight: FloatArray  # idf per keyword, scaled to at most 1
     cooccurrence: sp.csr_matrix  # keywords x keywords: P(k2 | k1) among holders
     serving: sp.csr_matrix  # enterprises x experts with an ongoing service
-    open_demands: npt.NDArray[np.bool_]
+    open_demands: npt.NDArray[np.bool_]  # per demand: status open
     served_by: sp.csr_matrix  # enterprises x experts: number of SERVED records
     achievements: _Achievements
 
@@ -428,14 +428,14 @@ def build_model(
     ) -> _Channel:
         d, x = _csr(d), _csr(x)
         x_t, d_t = _csr(x.T), _csr(d.T)
-        if not generates:
-            expand_t = None if expand is None else _csr(expand.T)
-            return _Channel(name, d, x, x_t, d_t, squash, generates, x_t, d_t, expand, expand_t)
-        open_t = _csr(d_t @ only_open)
-        open_t.eliminate_zeros()
-        x_gen = _strongest(x_t, standing, CANDIDATES_PER_ENTRY)
-        d_gen = _strongest(open_t, no_standing, CANDIDATES_PER_ENTRY)
-        return _Channel(name, d, x, x_t, d_t, squash, generates, x_gen, d_gen)
+        expand_t = None if expand is None else _csr(expand.T)
+        x_gen, d_gen = x_t, d_t
+        if generates:
+            open_t = _csr(d_t @ only_open)
+            open_t.eliminate_zeros()
+            x_gen = _strongest(x_t, standing, CANDIDATES_PER_ENTRY)
+            d_gen = _strongest(open_t, no_standing, CANDIDATES_PER_ENTRY)
+        return _Channel(name, d, x, x_t, d_t, squash, generates, x_gen, d_gen, expand, expand_t)
 
     channels = {
         c.name: c
