@@ -37,7 +37,7 @@ from typing import Any
 import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.report import JSON, write_section
+from benchmarks.report import JSON, previous_scales, write_section
 from benchmarks.run import LoadAverage, describe, rss_gib
 from graphsvc.algorithms import collaboration as collab
 from graphsvc.algorithms import communities, coverage, evaluation
@@ -486,9 +486,7 @@ def main() -> None:
 
 
 def _previous_scales() -> dict[str, Any]:
-    """The figures of every scale measured before (the older one-scale layout included)."""
-    if not JSON.exists():
-        return {}
+    return previous_scales("analytics", "runs")
     section = json.loads(JSON.read_text("utf-8")).get("analytics", {})
     if "scales" in section:
         return dict(section["scales"])

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.report import JSON, write_section  # noqa: E402
+from benchmarks.report import JSON, previous_scales, write_section  # noqa: E402
 from benchmarks.run import LoadAverage, describe, rss_gib  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -455,9 +455,7 @@ def _prepare(
 
 
 def _previous_scales() -> dict[str, Any]:
-    """The figures of every scale measured before (the older one-scale layout included)."""
-    if not JSON.exists():
-        return {}
+    return previous_scales("API", "results")
     section = json.loads(JSON.read_text("utf-8")).get("API", {})
     if "scales" in section:
         return dict(section["scales"])

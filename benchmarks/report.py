@@ -77,3 +77,18 @@ def write_section(name: str, markdown: str, figures: dict[str, Any]) -> None:
     data = json.loads(JSON.read_text("utf-8")) if JSON.exists() else {}
     data[name] = {"machine": info, **figures}
     JSON.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def previous_scales(name: str, one_scale_key: str) -> dict[str, Any]:
+    """The figures of every scale section `name` measured before, the older one-scale layout
+    (recognised by `one_scale_key`) included."""
+    if not JSON.exists():
+        return {}
+    section = json.loads(JSON.read_text("utf-8")).get(name, {})
+    if "scales" in section:
+        return dict(section["scales"])
+    if one_scale_key in section:  # written before the section kept every scale
+        old = {k: v for k, v in section.items() if k != "machine"}
+        old["measured"] = {"date": section["machine"]["date"]}
+        return {str(float(old["scale"])): old}
+    return {}
