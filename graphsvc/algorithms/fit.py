@@ -41,8 +41,8 @@ from graphsvc.algorithms.recommend import (
     Model,
     _label_values,
     _lookup,
-    _push,
     demand_rows,
+    walk_ppr,
 )
 
 __all__ = [
@@ -249,7 +249,7 @@ def institution_fit(model: Model, enterprises: IntArray, *, pagerank: bool = Tru
         w = index.walk
         gids = index.table("Enterprise").gid[enterprises]
         for row, g in enumerate(gids.tolist()):
-            nodes, vals = _push(w.indptr, w.indices, w.data, {g: 1.0})
+            nodes, vals = walk_ppr(w, {g: 1.0})
             pv = _lookup(*_label_values(model, nodes, vals, "Institution"), insts)
             ppr[row] = pv / max(float(pv.max()) if len(pv) else 0.0, 1e-12)
     feats["ppr"] = ppr

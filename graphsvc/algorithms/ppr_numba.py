@@ -47,6 +47,7 @@ def _kernel_source(
     data: Any,
     seed_nodes: Any,
     seed_w: Any,
+    start: Any,
     alpha: float,
     eps: float,
     p: Any,
@@ -54,19 +55,17 @@ def _kernel_source(
     queued: Any,
     queue: Any,
     touched: Any,
+    nt: int,
 ) -> int:
-    """FIFO push; returns how many nodes were touched (listed in `touched`)."""
+    """FIFO push from the nodes of `start` whose residual is over the threshold; dangling
+    mass restarts at the seeds. `touched[:nt]` lists the nodes with any mass, before and
+    after; returns the new `nt`."""
     cap = len(queue)
     head = 0
     tail = 0
-    nt = 0
-    for i in range(len(seed_nodes)):
-        s = seed_nodes[i]
-        if r[s] == 0.0 and p[s] == 0.0 and not queued[s]:
-            touched[nt] = s
-            nt += 1
-        r[s] += seed_w[i]
-        if not queued[s]:
+    for i in range(len(start)):
+        s = start[i]
+        if not queued[s] and r[s] >= eps * max(indptr[s + 1] - indptr[s], 1):
             queued[s] = True
             queue[tail % cap] = s
             tail += 1
@@ -122,41 +121,53 @@ def forward_push(
     *,
     alpha: float = 0.25,
     eps: float = 1e-6,
+    settle: float = 0.0,
+    refinements: int = 0,
 ) -> tuple[IntArray, FloatArray]:
-    """Approximate personalized PageRank from `seeds` (see `ppr.forward_push`).
+    """Approximate personalized PageRank from `seeds` (see `ppr.forward_push`, which
+    documents the parameters).
 
     Falls back to the numpy version when numba is not installed.
     """
     if not AVAILABLE:  # pragma: no cover
-        return ppr.forward_push(indptr, indices, data, seeds, alpha=alpha, eps=eps)
-    if not 0 < alpha <= 1:
-        raise ValueError(f"alpha must be in (0, 1], got {alpha}")
-    total = float(sum(w for w in seeds.values() if w > 0))
-    if total <= 0:
-        raise ValueError("seeds must hold at least one positive weight")
+        return ppr.forward_push(
+            indptr,
+            indices,
+            data,
+            seeds,
+            alpha=alpha,
+            eps=eps,
+            settle=settle,
+            refinements=refinements,
+        )
+    seed_nodes, seed_w = ppr.restart_distribution(seeds, alpha)
     n = len(indptr) - 1
-    seed_nodes = np.fromiter((s for s, w in seeds.items() if w > 0), dtype=np.int64)
-    seed_w = np.fromiter((w / total for w in seeds.values() if w > 0), dtype=np.float64)
-    p = np.zeros(n)
-    r = np.zeros(n)
-    queued = np.zeros(n, dtype=np.bool_)
-    queue = np.empty(n + 1, dtype=np.int64)
-    touched = np.empty(n, dtype=np.int64)
-    nt = _kernel()(
+    arrays = (
         indptr.astype(np.int64, copy=False),
         indices.astype(np.int64, copy=False),
         data.astype(np.float64, copy=False),
         seed_nodes,
         seed_w,
-        float(alpha),
-        float(eps),
-        p,
-        r,
-        queued,
-        queue,
-        touched,
     )
+    p = np.zeros(n)
+    r = np.zeros(n)
+    r[seed_nodes] = seed_w
+    queued = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n + 1, dtype=np.int64)
+    touched = np.empty(n, dtype=np.int64)
+    touched[: len(seed_nodes)] = seed_nodes
+    kernel = _kernel()
+    nt = kernel(
+        *arrays, seed_nodes, float(alpha), float(eps), p, r, queued, queue, touched, len(seed_nodes)
+    )
+    for _ in range(refinements):
+        if float(p[touched[:nt]].sum()) >= settle:
+            break
+        eps /= 10
+        nt = kernel(
+            *arrays, touched[:nt].copy(), float(alpha), eps, p, r, queued, queue, touched, nt
+        )
     nodes = np.sort(touched[:nt])
-    values = p[nodes]
+    values = p[nodes] + alpha * r[nodes]  # each node keeps alpha of its own residual
     keep = values > 0
     return nodes[keep], values[keep]
