@@ -1,25 +1,45 @@
 """The Neo4j backend next to the embedded store: loading the Guangxi demo and recommendExperts.
 
-Usage: ``python benchmarks/neo4j.py [--scale 1.0] [--queries 200] [--uri bolt://...]``
+Usage: ``python benchmarks/neo4j.py [--scale 1.0] [--queries 200] [--uri bolt://...]
+[--dataset DIR] [--data-dir DIR] [--heap 2g] [--max-rss GiB] [--timeout s]
+[--warm-load | --no-warm-load] [--no-docs]``
 
-Generates the demo dataset at the scale, starts the project's Neo4j (neo4j/, a temporary
-database; or uses `--uri`, whose database it erases), and measures in one run, for each
-backend: the `graphsvc load` of the folder (one bulk load), the first `view()` (the projection
-the algorithms run on; Neo4j reads the whole graph over Bolt), and over HTTP from a uvicorn per
-backend: `recommendExperts` (10 items with reasons and paths) and an entity query with its
-neighbours, p50/p99 of one client. Writes the "neo4j" section of docs/benchmarks.md.
+Generates the demo dataset at the scale (or uses `--dataset`, generated before), starts the
+project's Neo4j (neo4j/, a temporary database; or uses `--uri`, whose database it erases), and
+measures for each backend: the `graphsvc load` of the folder (one bulk load; with `--data-dir`,
+an embedded store loaded before from the dataset, the embedded load is not redone and its
+figure is taken from benchmarks/load.py's), the first `view()` (the projection the algorithms
+run on; Neo4j reads the whole graph over Bolt), and over HTTP from a uvicorn per backend:
+`recommendExperts` (10 items with reasons and paths) and an entity query with its neighbours,
+p50/p99 of one client.
+
+One step at a time, each in a process of its own that ends with it, so that at most one big
+graphsvc process runs (Neo4j's JVM beside it): the embedded store's load and its server, then
+Neo4j started, loaded, projected and served. A step that takes more than `--max-rss` GiB
+(its processes and Neo4j's together) or `--timeout` seconds is stopped and reported "not
+measured" with the reason. Writes the "neo4j" section of docs/benchmarks.md, keeping the
+figures of the other scales measured before (`--no-docs`: print only, for trial runs).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import json
+import multiprocessing
 import os
 import random
+import resource
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import numpy as np
@@ -31,15 +51,20 @@ sys.path.append(str(Path(__file__).resolve().parent))
 sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.report import write_section
+import neo4j as neo4j_driver
+
+from benchmarks.api import _start, _stop, _wait_warm
+from benchmarks.report import JSON, previous_scales, write_section
+from benchmarks.run import LoadAverage, describe, rss_gib
 from graphsvc.loaders.demo import generate
 from graphsvc.loaders.load import load_dataset
 from graphsvc.store import MemoryStore
-from graphsvc.store.base import GraphStore
+from graphsvc.store.base import Batch, GraphStore
 from graphsvc.store.neo4j import Neo4jStore
-from tests.api.conftest import TOKENS, Server, start_server, stop_server
 from tests.neo4j import launcher
 
+ROOT = Path(__file__).resolve().parent.parent
+PORTAL_TOKEN = "bench-portal-token-0123456789"
 RECOMMEND = """query($d: String) { recommendExperts(demand: $d, first: 10) {
   expert { key name } score reasons
   paths { share nodes { id key label name } relationships { type forward } } } }"""
@@ -48,6 +73,22 @@ ENTITY = """query($k: String!) { expert(key: $k) { key name title institution { 
   serviceRecords(first: 20) { totalCount edges { node { role startOn rating
     enterprise { key name county { code } } } } }
   collaborators(first: 20) { totalCount edges { node { kind expert { key name } } } } } }"""
+HEADING = """## Neo4j next to the embedded store
+
+`python benchmarks/neo4j.py --scale S` (at scale 100 with `--dataset` and `--data-dir`, a
+dataset generated and an embedded store loaded once): one bulk load into each backend, the
+first `view()` (the projection the algorithms run on), and recommendExperts and an entity
+query over HTTP from a server per backend, one after the other."""
+
+
+def log(message: str) -> None:
+    """A timestamped progress line on stderr (long runs are watched)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def peak_gib() -> float:
+    """This process's peak RSS so far."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
 
 
 def pct(values: list[float]) -> dict[str, float]:
@@ -58,42 +99,345 @@ def pct(values: list[float]) -> dict[str, float]:
     }
 
 
-def timed_load(store: GraphStore, folder: Path) -> dict[str, Any]:
+class NotMeasuredError(Exception):
+    """A step stopped at a bound (memory, time) or failed; the message says why."""
+
+
+@dataclass
+class Guard:
+    """Watches a step's process (and others beside it, e.g. Neo4j's JVM): past `max_rss` GiB
+    together or `timeout` seconds it kills the step's process, by its PID."""
+
+    max_rss: float
+    timeout: float
+    others: list[int] = field(default_factory=list)
+    peak: float = 0.0
+    others_peak: float = 0.0
+    reason: str | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def watch(self, pid: int, kill: Callable[[], None]) -> None:
+        """Start watching `pid` (in a thread); `kill` stops it."""
+        self._stop = stop = threading.Event()
+        self.peak, self.others_peak, self.reason = 0.0, 0.0, None
+        deadline = time.monotonic() + self.timeout
+
+        def run() -> None:
+            while not stop.wait(0.5):
+                others = sum(rss_gib(p) for p in self.others)
+                total = rss_gib(pid) + others
+                self.peak = max(self.peak, total)
+                self.others_peak = max(self.others_peak, others)
+                if total > self.max_rss:
+                    self.reason = f"took more than {self.max_rss:g} GiB of memory"
+                elif time.monotonic() > deadline:
+                    self.reason = f"took longer than {self.timeout:g} s"
+                else:
+                    continue
+                kill()
+                return
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def with_others(self) -> str:
+        """What the peak includes, for the log."""
+        return f"(Neo4j's JVM {self.others_peak:.2f} of it)" if self.others else ""
+
+    def done(self) -> float:
+        """Stop watching; the peak GiB seen."""
+        self._stop.set()
+        return round(self.peak, 2)
+
+
+def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        conn.send(("ok", fn(*args)))
+    except BaseException as e:  # sent back to the parent, which reports the step
+        conn.send(("error", f"{type(e).__name__}: {e}"[:500]))
+
+
+def in_child(guard: Guard, what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(*args)` in a fresh (spawned) process under `guard`; raises NotMeasuredError when
+    the guard stopped it or it failed. The step's peak memory is logged."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn, args))
+    t0 = time.perf_counter()
+    proc.start()
+    child.close()
+    assert proc.pid is not None
+    guard.watch(proc.pid, proc.kill)
+    result: tuple[str, Any] | None = None
+    try:
+        while proc.is_alive() or parent.poll():
+            if parent.poll(1):
+                result = parent.recv()
+                break
+    except EOFError:
+        pass
+    proc.join()
+    peak = guard.done()
+    log(f"{what}: {time.perf_counter() - t0:.1f} s; peak {peak} GiB {guard.with_others()}")
+    if guard.reason:
+        raise NotMeasuredError(f"{what} {guard.reason}")
+    if result is None:
+        raise NotMeasuredError(f"{what} ended without an answer (exit {proc.exitcode})")
+    if result[0] == "error":
+        raise NotMeasuredError(f"{what} failed: {result[1]}")
+    return result[1]
+
+
+def progress_logger(what: str, every: float = 30.0) -> Callable[[str, int, int | None], None]:
+    """A `load_dataset` progress callback logging at most every `every` seconds (and at the
+    end of each stage)."""
+    last = [0.0]
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] > every:
+            last[0] = now
+            of = f"/{total}" if total is not None else ""
+            log(f"{what}: {stage} {done}{of}; peak {peak_gib()} GiB")
+
+    return progress
+
+
+def timed_load(store: GraphStore, folder: Path, what: str) -> float:
+    """Seconds of one bulk load of `folder` into `store`."""
     t = time.perf_counter()
-    report = load_dataset(store, folder)
-    load_s = time.perf_counter() - t
-    assert not report.rejects, report.rejects[:3]
+    report = load_dataset(store, folder, progress=progress_logger(what))
+    if report.rejects:
+        raise RuntimeError(f"rows rejected: {report.rejects[:3]}")
+    return round(time.perf_counter() - t, 1)
+
+
+def timed_view(store: GraphStore) -> dict[str, Any]:
+    """Seconds of the first `view()`, and the size of the graph."""
     t = time.perf_counter()
     view = store.view()
-    view_s = time.perf_counter() - t
     return {
-        "load_s": round(load_s, 1),
-        "view_s": round(view_s, 2),
+        "view_s": round(time.perf_counter() - t, 2),
         "nodes": view.number_of_nodes(),
         "edges": view.number_of_edges(),
     }
 
 
-def latencies(server: Server, query: str, variables: list[dict[str, Any]]) -> dict[str, float]:
-    headers = {"Authorization": f"Bearer {TOKENS['portal']}"}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
+def make_dataset(folder: Path, scale: float) -> None:
+    """The demo dataset at `scale` (a step of its own: at scale 100 it takes minutes)."""
+    generate(folder, seed=2024, scale=scale)
 
-        def run(v: dict[str, Any]) -> float:
+
+def load_memory(folder: Path, data_dir: Path) -> dict[str, Any]:
+    """The embedded store's load and first view."""
+    store = MemoryStore(data_dir)
+    try:
+        figures = {"load_s": timed_load(store, folder, "embedded load")}
+        figures.update(timed_view(store))
+    finally:
+        store.close()
+    return figures
+
+
+class Logged:
+    """A Neo4jStore whose `bulk()` logs each batch it writes (a file's rows: minutes at scale
+    100); with `commit_every`, it applies every so many writes as a transaction of their own, in
+    order: for scales whose load as one transaction exceeds Neo4j's transaction memory
+    (`dbms.memory.transaction.total.max`, 70% of the heap). That is not atomic, as the store's
+    bulk load is: a benchmark's load into an erased database only."""
+
+    def __init__(self, store: Neo4jStore, what: str, commit_every: int = 0) -> None:
+        self.store, self.what, self.commit_every = store, what, commit_every
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[Callable[[Batch], None]]:
+        """The store's bulk load, or batches applied in parts of `commit_every` writes."""
+        written = [0]
+
+        def logged(batch: Batch, apply: Callable[[Batch], object]) -> None:
             t = time.perf_counter()
-            r = client.post("/graphql", json={"query": query, "variables": v})
-            elapsed = time.perf_counter() - t
-            assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
-            return elapsed
+            apply(batch)
+            written[0] += len(batch.ops)
+            log(
+                f"{self.what}: {len(batch.ops)} writes in {time.perf_counter() - t:.1f} s, "
+                f"{written[0]} in all; peak {peak_gib()} GiB"
+            )
 
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:  # the server builds its model and indexes first
-            r = client.post("/graphql", json={"query": query, "variables": variables[0]})
-            if r.status_code == 200 and "errors" not in r.json():
-                break
-            time.sleep(1)
-        for v in variables[:5]:  # warm
-            run(v)
-        return pct([run(v) for v in variables])
+        if not self.commit_every:
+            with self.store.bulk() as write:
+                yield lambda batch: logged(batch, write)
+            return
+
+        def write_parts(batch: Batch) -> None:
+            for start in range(0, len(batch.ops), self.commit_every):
+                part = Batch()
+                part.ops = batch.ops[start : start + self.commit_every]
+                logged(part, self.store.apply)
+
+        yield write_parts
+
+
+class TransactionMemory:
+    """Samples the heap Neo4j's transactions use (`SHOW TRANSACTIONS`) in a thread; `peak`
+    is the most seen, in GiB (None when the server does not say)."""
+
+    def __init__(self, uri: str, every: float = 2.0) -> None:
+        self.peak: float | None = None
+        self._driver = neo4j_driver.GraphDatabase.driver(uri)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                records, _, _ = self._driver.execute_query(
+                    "SHOW TRANSACTIONS YIELD estimatedUsedHeapMemory AS heap "
+                    "RETURN max(heap) AS heap"
+                )
+            except Exception:  # not reported by this server: no figure
+                return
+            heap = records[0]["heap"]
+            if heap is not None:
+                self.peak = max(self.peak or 0.0, round(heap / 2**30, 2))
+
+    def __enter__(self) -> TransactionMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._driver.close()
+
+
+def load_neo4j(
+    uri: str, folder: Path, warm: bool, timeout: float, commit_every: int
+) -> dict[str, Any]:
+    """Neo4j's load into an erased database (one transaction, or one per `commit_every`
+    writes); with `warm`, the same again (erased, its queries planned, its JIT warm)."""
+    store = Neo4jStore(uri, query_timeout=timeout)
+    first = cast(GraphStore, Logged(store, "Neo4j load", commit_every))
+    again = cast(GraphStore, Logged(store, "Neo4j load again", commit_every))
+    figures: dict[str, Any] = {}
+    try:
+        with TransactionMemory(uri) as tx_memory:
+            store.erase()
+            figures["load_s"] = timed_load(first, folder, "Neo4j load")
+            if warm:
+                store.erase()
+                figures["warm_load_s"] = timed_load(again, folder, "Neo4j load again")
+        if tx_memory.peak is not None:
+            figures["tx_memory_gib"] = tx_memory.peak
+    finally:
+        store.close()
+    return figures
+
+
+def view_neo4j(uri: str, timeout: float) -> dict[str, Any]:
+    """The first `view()` of the loaded version over Bolt."""
+    store = Neo4jStore(uri, query_timeout=timeout)
+    try:
+        with TransactionMemory(uri) as tx_memory:
+            figures = timed_view(store)
+        if tx_memory.peak is not None:
+            figures["view_tx_memory_gib"] = tx_memory.peak
+        return figures
+    finally:
+        store.close()
+
+
+def dataset_keys(folder: Path, name: str) -> list[str]:
+    """The `key` column of one of the dataset's CSV files."""
+    with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return [row["key"] for row in csv.DictReader(f)]
+
+
+def serve(
+    name: str,
+    env: dict[str, str],
+    tmp: Path,
+    guard: Guard,
+    rec: list[dict[str, Any]],
+    ent: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """recommendExperts and the entity query over HTTP from a server of its own, stopped at
+    the end; raises NotMeasuredError when the guard stopped it or it failed."""
+    folder = tmp / f"server-{name}"
+    folder.mkdir(exist_ok=True)
+    tokens = folder / "tokens.txt"
+    tokens.write_text(f"{PORTAL_TOKEN} portal\n", "utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    environ.update(GRAPHSVC_TOKENS_FILE=str(tokens), GRAPHSVC_DEMO_IF_EMPTY="false", **env)
+    log_file = folder / "uvicorn.log"
+    t0 = time.perf_counter()
+    server, url = _start("graphsvc.app:app_factory", environ, ROOT, log_file)
+    guard.watch(server.pid, server.kill)
+    figures: dict[str, Any] = {}
+    try:
+        _wait_warm(f"{url}/readyz", server, log_file)
+        figures["server_warm_s"] = round(time.perf_counter() - t0, 1)
+        log(f"{name} server warm after {figures['server_warm_s']} s; {guard.peak:.2f} GiB")
+        headers = {"Authorization": f"Bearer {PORTAL_TOKEN}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=guard.timeout) as client:
+            for key, query, variables in (
+                ("recommend_ms", RECOMMEND, rec),
+                ("entity_ms", ENTITY, ent),
+            ):
+                figures[key] = latencies(client, query, variables, guard.timeout)
+                log(f"{name} server: {key} {figures[key]}")
+    except (httpx.TransportError, SystemExit, AssertionError) as e:
+        if guard.reason is None:
+            tail = " ".join(log_file.read_text("utf-8", "replace").split())[-300:]
+            raise NotMeasuredError(f"the {name} server failed: {e} {tail}"[:600]) from None
+    finally:
+        _stop(server)
+        figures["server_peak_gib"] = guard.done()
+    if guard.reason:
+        raise NotMeasuredError(f"the {name} server {guard.reason}")
+    return figures
+
+
+def latencies(
+    client: httpx.Client, query: str, variables: list[dict[str, Any]], timeout: float
+) -> dict[str, float]:
+    """p50/p99 of one client over `variables`, after the first answer and 5 warm queries."""
+
+    def run(v: dict[str, Any]) -> float:
+        t = time.perf_counter()
+        r = client.post("/graphql", json={"query": query, "variables": v})
+        elapsed = time.perf_counter() - t
+        assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
+        return elapsed
+
+    deadline = time.monotonic() + timeout
+    while True:  # the server builds its model first
+        r = client.post("/graphql", json={"query": query, "variables": variables[0]})
+        if r.status_code == 200 and "errors" not in r.json():
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(r.text[:500])
+        time.sleep(1)
+    for v in variables[:5]:
+        run(v)
+    return pct([run(v) for v in variables])
+
+
+def embedded_load_elsewhere(scale: float) -> dict[str, Any]:
+    """The embedded load at `scale` as benchmarks/load.py measured it, if it did."""
+    if JSON.exists():
+        section = json.loads(JSON.read_text("utf-8")).get("load", {})
+        for run in section.get("runs", []):
+            if float(run.get("scale", 0)) == scale and "load" in run:
+                date = section.get("machine", {}).get("date", "")
+                return {
+                    "load_s": round(run["load"]["seconds"], 1),
+                    "load_from": f"benchmarks/load.py, {date}".rstrip(", "),
+                    "nodes": run["load"]["nodes"],
+                    "edges": run["load"]["edges"],
+                }
+    return {"load_from": "benchmarks/load.py"}
 
 
 def main() -> None:
@@ -101,56 +445,149 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--uri", help="an existing Neo4j (its database is erased)")
+    ap.add_argument("--dataset", type=Path, help="the demo dataset at --scale, generated before")
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        help="an embedded store loaded before from the dataset (only read; needs --dataset)",
+    )
+    ap.add_argument("--heap", default="2g", help="the JVM heap of the Neo4j started here")
+    ap.add_argument(
+        "--max-rss", type=float, default=20, help="GiB a step may take, Neo4j's JVM included"
+    )
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds a step may take")
+    ap.add_argument(
+        "--warm-load",
+        action=argparse.BooleanOptionalAction,
+        help="load Neo4j a second time (default: up to scale 10; it doubles the longest step)",
+    )
+    ap.add_argument(
+        "--commit-every",
+        type=int,
+        default=0,
+        help="load Neo4j in transactions of this many writes (default 0: the store's bulk "
+        "load, one transaction, which needs ~3 GiB of heap per scale 10)",
+    )
+    ap.add_argument(
+        "--view",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time Neo4j's first view() in a step of its own (the server's warm-up repeats it)",
+    )
+    ap.add_argument("--no-docs", action="store_true", help="print the figures, write no docs")
     args = ap.parse_args()
-    figures: dict[str, Any] = {"scale": args.scale, "queries": args.queries}
-    load_before = os.getloadavg()[1]
-    with tempfile.TemporaryDirectory(prefix="bench-neo4j-") as tmp_name:
+    if args.data_dir and not args.dataset:
+        ap.error("--data-dir needs --dataset, the folder it was loaded from")
+    warm = args.warm_load if args.warm_load is not None else args.scale <= 10
+    figures: dict[str, Any] = {
+        "scale": args.scale,
+        "queries": args.queries,
+        "heap": args.heap,
+        "commit_every": args.commit_every,
+    }
+    memory: dict[str, Any] = {}
+    neo: dict[str, Any] = {}
+    skipped: list[str] = []
+    figures.update(memory=memory, neo4j=neo, not_measured=skipped)
+    guard = Guard(args.max_rss, args.timeout)
+    log(f"scale {args.scale}: max {args.max_rss:g} GiB and {args.timeout:g} s a step")
+
+    def step(into: dict[str, Any], what: str, fn: Callable[..., Any], *fn_args: Any) -> bool:
+        try:
+            into.update(in_child(guard, what, fn, *fn_args))
+            into[f"{what.split()[-1].strip('()')}_peak_gib"] = round(guard.peak, 2)
+        except NotMeasuredError as e:
+            log(f"not measured: {e}")
+            skipped.append(str(e))
+            return False
+        return True
+
+    with tempfile.TemporaryDirectory(prefix="bench-neo4j-") as tmp_name, LoadAverage() as load:
         tmp = Path(tmp_name)
-        generate(tmp / "data", seed=2024, scale=args.scale)
-        neo4j = None if args.uri else launcher.start(tmp / "neo4j", heap="2g")
+        folder = args.dataset or tmp / "data"
+        if args.dataset is None:
+            in_child(guard, "generate the dataset", make_dataset, folder, args.scale)
+        rng = random.Random(1)
+        demands, experts = dataset_keys(folder, "demands"), dataset_keys(folder, "experts")
+        rec = [{"d": d} for d in rng.sample(demands, min(args.queries, len(demands)))]
+        ent = [{"k": k} for k in rng.sample(experts, min(args.queries, len(experts)))]
+        del demands, experts
+
+        # 1. the embedded store: loaded (or loaded before), then served; stopped before Neo4j
+        data_dir = args.data_dir or tmp / "graph"
+        if args.data_dir is None:
+            loaded = step(memory, "embedded load", load_memory, folder, data_dir)
+        else:
+            memory.update(embedded_load_elsewhere(args.scale))
+            loaded = True
+        if loaded:
+            env = {"GRAPHSVC_DATA_DIR": str(data_dir)}
+            try:
+                memory.update(serve("embedded", env, tmp, guard, rec, ent))
+            except NotMeasuredError as e:
+                log(f"not measured: {e}")
+                skipped.append(str(e))
+
+        # 2. Neo4j: started, loaded, projected, served
+        neo4j = None
+        if args.uri is None:
+            neo4j = launcher.start(tmp / "neo4j", heap=args.heap)
+            guard.others = [neo4j.process.pid]
+            log(f"Neo4j started ({args.heap} heap) at {neo4j.uri}")
         uri = args.uri or neo4j.uri  # type: ignore[union-attr]
         try:
-            memory = MemoryStore(tmp / "graph")
-            figures["memory"] = timed_load(memory, tmp / "data")
-            demands = [p["key"] for p in memory.iter_nodes("Demand")]
-            experts = [p["key"] for p in memory.iter_nodes("Expert")]
-            memory.close()
-            store = Neo4jStore(uri)
-            store.erase()
-            figures["neo4j"] = timed_load(store, tmp / "data")
-            # Again into an erased database: the server's queries planned, its JIT warm.
-            store.erase()
-            figures["neo4j"]["warm_load_s"] = timed_load(store, tmp / "data")["load_s"]
-            store.close()
-            print(figures, file=sys.stderr)
-            rng = random.Random(1)
-            rec = [{"d": d} for d in rng.sample(demands, min(args.queries, len(demands)))]
-            ent = [{"k": k} for k in rng.sample(experts, min(args.queries, len(experts)))]
-            for name, env in (
-                ("memory", {}),
-                ("neo4j", {"GRAPHSVC_BACKEND": "neo4j", "GRAPHSVC_NEO4J_URI": uri}),
-            ):
-                (tmp / f"server-{name}").mkdir()
-                server = start_server(tmp / "graph", tmp / f"server-{name}", **env)
+            loaded = step(
+                neo, "Neo4j load", load_neo4j, uri, folder, warm, args.timeout, args.commit_every
+            )
+            if args.view and loaded:
+                loaded = step(neo, "Neo4j view()", view_neo4j, uri, args.timeout)
+            if loaded:
+                env = {
+                    "GRAPHSVC_BACKEND": "neo4j",
+                    "GRAPHSVC_NEO4J_URI": uri,
+                    # the server's first view() reads the whole graph in one transaction
+                    "GRAPHSVC_NEO4J_QUERY_TIMEOUT": str(args.timeout),
+                    "GRAPHSVC_DATA_DIR": str(tmp / "server-neo4j-data"),
+                }
                 try:
-                    figures[name]["recommend_ms"] = latencies(server, RECOMMEND, rec)
-                    figures[name]["entity_ms"] = latencies(server, ENTITY, ent)
-                finally:
-                    stop_server(server)
+                    neo.update(serve("neo4j", env, tmp, guard, rec, ent))
+                except NotMeasuredError as e:
+                    log(f"not measured: {e}")
+                    skipped.append(str(e))
+            if neo4j is not None:
+                neo["jvm_gib"] = round(rss_gib(neo4j.process.pid), 2)
         finally:
             if neo4j is not None:
                 launcher.stop(neo4j)
-    figures["load_average"] = round(max(load_before, os.getloadavg()[1]), 1)
+        figures["warm_load"], figures["view_step"] = warm, args.view
+        figures["measured"] = load.summary()
+
     markdown = render(figures)
-    print(markdown)
-    write_section("neo4j", markdown, figures)
+    if args.no_docs:
+        print(json.dumps(figures, indent=1, ensure_ascii=False))
+        print(markdown)
+        return
+    scales = {**previous_scales("neo4j", "memory"), str(float(args.scale)): figures}
+    text = "\n\n".join(
+        [HEADING] + [render(f) for _, f in sorted(scales.items(), key=lambda kv: float(kv[0]))]
+    )
+    print(text)
+    write_section("neo4j", text, {"scales": scales})
+
+
+def cell(backend: dict[str, Any], figure: str, part: str | None) -> Any:
+    value = backend.get(figure)
+    if value is None:
+        return "—"
+    return value if part is None else value[part]
 
 
 def render(f: dict[str, Any]) -> str:
-    """The section: one row per measurement, a column per backend."""
+    """One scale's table: one row per measurement, a column per backend."""
     m, n = f["memory"], f["neo4j"]
+    size = next((b for b in (m, n) if "nodes" in b), None)
     rows = [
-        ("`graphsvc load` of the folder (one bulk load), s", "load_s", None),
+        ("load of the folder (`graphsvc load`), s", "load_s", None),
         (
             "the same load again (Neo4j: erased, its queries planned, JIT warm), s",
             "warm_load_s",
@@ -161,33 +598,67 @@ def render(f: dict[str, Any]) -> str:
         ("recommendExperts over HTTP, p99 ms", "recommend_ms", "p99"),
         ("an expert with its neighbours over HTTP, p50 ms", "entity_ms", "p50"),
         ("an expert with its neighbours over HTTP, p99 ms", "entity_ms", "p99"),
+        (
+            "server start until warm (store opened, indexes and model built), s",
+            "server_warm_s",
+            None,
+        ),
+        ("peak memory of the server (Neo4j: its JVM included), GiB", "server_peak_gib", None),
     ]
+    what = f"({size['nodes']} nodes, {size['edges']} relationships)" if size else ""
     lines = [
-        f"### Neo4j next to the embedded store: the Guangxi demo at scale {f['scale']} "
-        f"({m['nodes']} nodes, {m['edges']} relationships)",
+        f"### The Guangxi demo at scale {f['scale']} {what}".rstrip(),
         "",
         "| what | embedded | Neo4j |",
         "|---|---:|---:|",
     ]
-    for what, figure, part in rows:
-        if part is None:
-            a, b = m.get(figure, "—"), n.get(figure, "—")
-        else:
-            a, b = m[figure][part], n[figure][part]
-        lines.append(f"| {what} | {a} | {b} |")
-    lines += [
-        "",
+    for label, figure, part in rows:
+        a, b = cell(m, figure, part), cell(n, figure, part)
+        if a != "—" or b != "—":
+            lines.append(f"| {label} | {a} | {b} |")
+    heap = f.get("heap", "2g").upper().rstrip("G")
+    notes = [
         f"{f['queries']} queries each, one client, both servers on this machine with Neo4j "
-        "(the project's launcher, 2 GiB heap) on the same two cores. On Neo4j the model and "
-        "indexes are built from the store's projection once per version, as on the embedded "
-        "store, so recommendExperts differs only by the reads of the version and of the "
-        "recommended entities' fields (Bolt round trips); the entity query is all such reads.",
+        f"(the project's launcher, {heap} GiB heap) on the same two cores, one server after the "
+        "other. On Neo4j the model and indexes are built from the store's projection once per "
+        "version, as on the embedded store, so recommendExperts differs only by the reads of "
+        "the version and of the recommended entities' fields (Bolt round trips); the entity "
+        "query is all such reads."
     ]
-    if "load_average" in f:
-        lines.append(
-            f"The machine's 5-minute load average was up to {f['load_average']} during the run "
-            "(other work shares it): compare the columns, not runs."
+    if "load_from" in m:
+        notes.append(
+            f"The embedded load was not redone here: measured by {m['load_from']}"
+            + ("." if "load_s" in m else " (not at this scale yet).")
         )
+    if f.get("commit_every"):
+        notes.append(
+            f"Neo4j was loaded in transactions of {f['commit_every']} writes each (not atomic, "
+            "unlike `graphsvc load`): as one transaction the load needs more heap than this "
+            "machine has."
+        )
+    if "tx_memory_gib" in n:
+        notes.append(
+            f"Neo4j's transactions used up to {n['tx_memory_gib']} GiB of its heap during the load."
+        )
+    if "view_tx_memory_gib" in n:
+        notes.append(f"Its first `view()` used up to {n['view_tx_memory_gib']} GiB of the heap.")
+    if f.get("view_step") is False:
+        notes.append(
+            "Neo4j's first `view()` was not timed on its own: the server's warm-up includes it."
+        )
+    if f.get("warm_load") is False:
+        notes.append("Neo4j was loaded once: a second load would double the run's longest step.")
+    lines += ["", " ".join(notes)]
+    for reason in f.get("not_measured", []):
+        lines += ["", f"Not measured: {reason}."]
+    if "measured" in f:
+        lines += ["", describe(f["measured"])]
+    elif "load_average" in f:
+        lines += [
+            "",
+            f"The machine's 5-minute load average was up to {f['load_average']} during the run "
+            "(other work shares it): compare the columns, not runs.",
+        ]
     return "\n".join(lines)
 
 
