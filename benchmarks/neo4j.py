@@ -636,12 +636,19 @@ def render(f: dict[str, Any]) -> str:
             "unlike `graphsvc load`): as one transaction the load needs more heap than this "
             "machine has."
         )
-    if "tx_memory_gib" in n:
+    if "tx_memory_gib" in n or "view_tx_memory_gib" in n:
+        held = [
+            f"{n[key]} GiB {during}"
+            for key, during in (
+                ("tx_memory_gib", "during the load"),
+                ("view_tx_memory_gib", "during the first `view()`"),
+            )
+            if key in n
+        ]
         notes.append(
-            f"Neo4j's transactions used up to {n['tx_memory_gib']} GiB of its heap during the load."
+            f"Of its heap, Neo4j's transactions held up to {' and '.join(held)} "
+            "(`SHOW TRANSACTIONS` every 2 s: short peaks may be missed)."
         )
-    if "view_tx_memory_gib" in n:
-        notes.append(f"Its first `view()` used up to {n['view_tx_memory_gib']} GiB of the heap.")
     if f.get("view_step") is False:
         notes.append(
             "Neo4j's first `view()` was not timed on its own: the server's warm-up includes it."
