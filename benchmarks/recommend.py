@@ -307,7 +307,7 @@ def measure_in_process(
         push_times.append(time.perf_counter() - t)
         dense = np.zeros(w.n)
         dense[nodes] = values
-        settled.append(float(values.sum()))  # the walk's mass the push settled (of 1)
+        settled.append(float(values.sum()))  # the walk's mass the estimates hold (of 1)
         top_exact = set(experts[np.argsort(-exact[experts], kind="stable")[:10]].tolist())
         top_push = set(experts[np.argsort(-dense[experts], kind="stable")[:10]].tolist())
         agree.append(len(top_exact & top_push))
@@ -420,9 +420,11 @@ def render(figures: dict[str, Any]) -> str:
         f"least {figures['top10_agreement_min']} of 10"
         + (f" ({', '.join(map(str, agreement))} on the networkx queries)." if agreement else ".")
         + (
-            f" The push settled {', '.join(f'{m:.1%}' for m in figures['push_settled_mass'])} "
-            "of the walk's mass on those queries (the rest stays as residuals under the "
-            "threshold, which grows with each node's degree)."
+            f" The push's estimates held "
+            f"{', '.join(f'{m:.1%}' for m in figures['push_settled_mass'])} of the walk's "
+            "mass on those queries (the mass pushed, plus alpha of the residual left on each "
+            "node; the rest of the residuals stay under the threshold, which grows with each "
+            "node's degree)."
             if "push_settled_mass" in figures
             else ""
         )
