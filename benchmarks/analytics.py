@@ -37,7 +37,7 @@ from typing import Any
 import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.report import JSON, previous_scales, write_section
+from benchmarks.report import previous_scales, write_section
 from benchmarks.run import LoadAverage, describe, rss_gib
 from graphsvc.algorithms import collaboration as collab
 from graphsvc.algorithms import communities, coverage, evaluation
@@ -479,22 +479,10 @@ def main() -> None:
                 base[f"{name}_not_measured"] = found[name]["not_measured"]
     figures = {"scale": args.scale, **counts, "runs": rows, "baselines": base}
     figures["measured"] = summary
-    scales = {**_previous_scales(), str(args.scale): figures}
+    scales = {**previous_scales("analytics", "runs"), str(args.scale): figures}
     text = markdown(scales)
     print(text)
     write_section("analytics", text, {"scales": scales})
-
-
-def _previous_scales() -> dict[str, Any]:
-    return previous_scales("analytics", "runs")
-    section = json.loads(JSON.read_text("utf-8")).get("analytics", {})
-    if "scales" in section:
-        return dict(section["scales"])
-    if "runs" in section:  # written before the section kept every scale
-        old = {k: v for k, v in section.items() if k != "machine"}
-        old["measured"] = {"date": section["machine"]["date"]}
-        return {str(float(old["scale"])): old}
-    return {}
 
 
 if __name__ == "__main__":
