@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.report import JSON, previous_scales, write_section  # noqa: E402
+from benchmarks.report import previous_scales, write_section  # noqa: E402
 from benchmarks.run import LoadAverage, describe, rss_gib  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -423,7 +423,7 @@ def main() -> None:
         figures["trivial_vs_bare_post"] = (
             trivial_rps / results["bare starlette POST (reads the body)"]["rps"]
         )
-    scales = {**_previous_scales(), str(args.scale): figures}
+    scales = {**previous_scales("API", "results"), str(args.scale): figures}
     md = _markdown(scales)
     print(md)
     if not args.no_write:
@@ -452,18 +452,6 @@ def _prepare(
         return sum(store.counts().nodes.values()), _queries(store)
     finally:
         store.close()
-
-
-def _previous_scales() -> dict[str, Any]:
-    return previous_scales("API", "results")
-    section = json.loads(JSON.read_text("utf-8")).get("API", {})
-    if "scales" in section:
-        return dict(section["scales"])
-    if "results" in section:  # written before the section kept every scale
-        old = {k: v for k, v in section.items() if k != "machine"}
-        old["measured"] = {"date": section["machine"]["date"]}
-        return {str(float(old["scale"])): old}
-    return {}
 
 
 def _uvicorn_flavour() -> str:
