@@ -9,7 +9,12 @@ properties never reach callers, internal nodes are neither counted nor in `view(
 
 Writes are transaction functions (`execute_write`, retried on transient errors) that first lock
 the meta node, so writers queue and versions never interleave; a bulk load is one explicit
-transaction, so a crash or a Neo4j restart during it leaves nothing of it. Reads are
+transaction, so a crash or a Neo4j restart during it leaves nothing of it. A bulk load into an
+empty graph commits every `bulk_commit_every` writes instead (its size is then not bounded by
+Neo4j's transaction memory): a `loading` marker on the meta node makes every read see the graph
+as before the load (empty) until its last part removes the marker and bumps the version; a
+failure erases what it wrote, and a marker left by a load that no longer runs is refused by
+readers and erased by the next load. Reads are
 `execute_read` functions; every session shares one bookmark manager, so a read follows the
 writes this process made even on a cluster (`neo4j://` routing URIs). All Cypher is in the
 `cypher/` folder (graphsvc.store.cypher) and parameterised.
@@ -19,10 +24,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import neo4j
@@ -58,7 +68,47 @@ NODE_INTERNAL = ("_id", "_seq")
 REL_INTERNAL = ("_seq", "_key")
 CHUNK = 10_000  # rows per UNWIND statement
 VIEW_ATTEMPTS = 5
-VIEW_CHUNK = 20_000  # nodes or relationships per record of the projection
+BULK_COMMIT_EVERY_ENV = "GRAPHSVC_NEO4J_BULK_COMMIT_EVERY"
+# Writes per transaction of a bulk load into an empty graph. The Guangxi demo (141 k writes)
+# stays one transaction; a part of 200 k writes holds ~0.7 GiB of Neo4j's heap at any scale.
+BULK_COMMIT_EVERY = 200_000
+LOADING_STALE_AFTER = 120.0  # seconds without a heartbeat before a load in parts counts as dead
+
+
+@dataclass(frozen=True)
+class _Marker:
+    """The meta node's marker of a load in parts: who runs it, since when, and how long ago
+    it was last heard from."""
+
+    token: str
+    by: str
+    since: str
+    idle: float  # seconds since its last heartbeat
+
+    @classmethod
+    def of(cls, record: neo4j.Record) -> _Marker | None:
+        if record["loading"] is None:
+            return None
+        idle = record["idle"]
+        return cls(
+            record["loading"], record["by"] or "?", record["since"] or "?", (idle or 0) / 1000
+        )
+
+    def abandoned(self, stale_after: float) -> bool:
+        """True when the load no longer runs: its process on this host is gone, or it has
+        not been heard from for `stale_after` seconds."""
+        if self.idle > stale_after:
+            return True
+        host, _, pid = self.by.rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
 
 
 @dataclass
@@ -87,7 +137,10 @@ class Neo4jStore:
     """The GraphStore protocol over a Neo4j database (`bolt://` or `neo4j://` URI).
 
     Opening applies `cypher/schema.cypher` (idempotent). The service keeps no graph state of its
-    own: any number of processes can serve from the same database.
+    own: any number of processes can serve from the same database. `bulk_commit_every`: writes
+    per transaction of a bulk load into an empty graph (default `$GRAPHSVC_NEO4J_BULK_COMMIT_EVERY`,
+    else 200,000; 0: always one transaction); `loading_stale_after`: seconds without a heartbeat
+    after which another process's load in parts counts as abandoned.
     """
 
     remote = True  # every read is a round trip to Neo4j
@@ -104,11 +157,25 @@ class Neo4jStore:
         acquisition_timeout: float = 30.0,
         query_timeout: float = 60.0,
         max_retry_time: float = 15.0,
+        bulk_commit_every: int | None = None,
+        loading_stale_after: float = LOADING_STALE_AFTER,
     ) -> None:
         self.uri = uri
         self.user = user
         self.database = database
         self.query_timeout = query_timeout
+        if bulk_commit_every is None:
+            configured = os.environ.get(BULK_COMMIT_EVERY_ENV, "").strip()
+            try:
+                bulk_commit_every = int(configured) if configured else BULK_COMMIT_EVERY
+            except ValueError:
+                raise StoreError(
+                    f"{BULK_COMMIT_EVERY_ENV} must be a whole number, not {configured!r}"
+                ) from None
+        if bulk_commit_every < 0:
+            raise StoreError(f"bulk_commit_every must be 0 or more, not {bulk_commit_every}")
+        self.bulk_commit_every = bulk_commit_every
+        self.loading_stale_after = loading_stale_after
         auth = neo4j.basic_auth(user, password) if password else None
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -129,6 +196,7 @@ class Neo4jStore:
         self._view_lock = threading.Lock()
         self._view: tuple[int, nx.MultiDiGraph] | None = None
         self._bulk_lock = threading.Lock()
+        self._loading: str | None = None  # the marker of this store's load in parts, if one runs
         try:
             self._apply_schema()
         except BaseException:
@@ -188,9 +256,32 @@ class Neo4jStore:
         write too)."""
 
         def work(tx: neo4j.ManagedTransaction) -> int:
-            return int(tx.run(query("queries/version")).single(strict=True)["version"])
+            record = tx.run(query("queries/version")).single(strict=True)
+            marker = _Marker.of(record)
+            if (
+                marker is not None
+                and marker.token != self._loading
+                and marker.abandoned(self.loading_stale_after)
+            ):
+                raise StoreError(self._loading_message(marker))
+            # A load in parts that runs reads as not yet there: the version before it.
+            return int(record["version"])
 
         return self._read(work)
+
+    def _loading_message(self, marker: _Marker) -> str:
+        """Why a marked graph is not written (or, abandoned, not served), and what to do."""
+        if marker.abandoned(self.loading_stale_after):
+            return (
+                f"Neo4j at {self.uri} holds an unfinished load (in parts, started "
+                f"{marker.since} by {marker.by}, which no longer runs): it is not served. "
+                "Load the data again (a load into this database first erases the unfinished "
+                "one) or erase the database"
+            )
+        return (
+            f"the graph is being loaded (a load in parts started {marker.since} by "
+            f"{marker.by}); writes are refused until it ends: try again later"
+        )
 
     def apply(self, batch: Batch) -> int:
         """Apply a batch in one write transaction; return the new version.
@@ -214,14 +305,21 @@ class Neo4jStore:
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[Callable[[Batch], None]]:
-        """A large load as one explicit transaction: every batch lands at commit, as one new
-        version, or none does (an error, a crash or a Neo4j restart rolls it all back).
+        """A large load: every batch lands at the end, as one new version, or none does.
 
-        Reads from other sessions during the load see the graph before it; other writers wait
-        for the meta node until it ends. The transaction's state lives in Neo4j's heap, which
-        bounds the size of one load (the Guangxi demo needs 270–540 MiB of it).
+        Into an empty graph (and with `bulk_commit_every`) it commits in parts, see
+        `_bulk_in_parts`; otherwise it is one explicit transaction, which an error, a crash
+        or a Neo4j restart rolls back whole. Either way reads from other sessions during the
+        load see the graph before it, and other writers wait (or, in parts, are refused)
+        until it ends. One transaction's state lives in Neo4j's heap, which bounds the size
+        of such a load (the Guangxi demo needs 270–540 MiB of it).
         """
         with self._bulk_lock:
+            claimed = self._claim(parts=self.bulk_commit_every > 0)
+            if claimed is not None:
+                with self._bulk_in_parts(*claimed) as write:
+                    yield write
+                return
             try:
                 session = self._session(neo4j.WRITE_ACCESS)
                 tx = session.begin_transaction()
@@ -257,8 +355,173 @@ class Neo4jStore:
                 with contextlib.suppress(Exception):
                     session.close()
 
+    def _claim(self, *, parts: bool) -> tuple[str, _Counters] | None:
+        """With `parts`, mark the graph as being loaded in parts when it is empty: the
+        marker's token and the load's counters (its version is the next one); None when the
+        graph is not empty or not `parts` (the load is then one transaction). Either way it
+        first waits while another load in parts runs, and erases one that no longer runs."""
+        token = uuid.uuid4().hex
+        since = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        by = f"{socket.gethostname()}:{os.getpid()}"
+        waited = 0.0
+        while True:
+
+            def work(tx: neo4j.ManagedTransaction) -> neo4j.Record:
+                found = tx.run(query("load/claim"), claim=parts, token=token, by=by, since=since)
+                return found.single(strict=True)
+
+            record = self._write(work)
+            if record["claimed"]:
+                c = _Counters(int(record["version"]) + 1, int(record["seq"]), int(record["audit"]))
+                return token, c
+            marker = _Marker.of(record)
+            if marker is None:
+                return None
+            if marker.abandoned(self.loading_stale_after):
+                log.warning(
+                    "erasing an unfinished load in parts (started %s by %s)",
+                    marker.since,
+                    marker.by,
+                )
+                self._discard(marker.token)
+                continue
+            if waited % 60 == 0:
+                log.info("waiting for the load in parts by %s to end", marker.by)
+            time.sleep(1.0)
+            waited += 1
+
+    @contextlib.contextmanager
+    def _bulk_in_parts(self, token: str, c: _Counters) -> Iterator[Callable[[Batch], None]]:
+        """A bulk load into an empty graph, committed every `bulk_commit_every` writes.
+
+        The meta node's marker (set by `_claim`) keeps it out of sight: every read sees the
+        graph as before (empty, at the same version) and `apply` refuses, until the last part
+        bumps the version and removes the marker in one commit. A batch is checked whole
+        first; its node writes go before its other writes (as in one transaction, so a
+        relationship never misses an end created later in its batch), each write keeping its
+        batch position as creation order. On any error what was written is erased before the
+        error is raised; a crash leaves the marker, which readers refuse and the next load
+        erases. A heartbeat thread shows the load is alive.
+        """
+        every = self.bulk_commit_every
+        self._loading = token
+        stop = threading.Event()
+        heartbeat = threading.Thread(
+            target=self._heartbeat, args=(token, stop), name="graphsvc-load-heartbeat", daemon=True
+        )
+        heartbeat.start()
+        session = self._session(neo4j.WRITE_ACCESS)
+        tx: neo4j.Transaction | None = None
+        pending = 0  # writes in the open transaction
+        wrote = False
+        known: set[str] = set()
+
+        def write(batch: Batch) -> None:
+            nonlocal tx, pending, wrote
+            ops = batch.ops
+            entries: list[AuditEntry] = []
+            try:
+                if tx is None:
+                    tx = session.begin_transaction()
+                self._check(tx, ops, known, c.version - 1, token)
+                order = [i for i, op in enumerate(ops) if op[0] == "N"]
+                order += [i for i, op in enumerate(ops) if op[0] != "N"]
+                start = 0
+                while start < len(order):
+                    part = order[start : start + every - pending]
+                    entries += self._write_ops(tx, [ops[i] for i in part], c, part)
+                    start += len(part)
+                    pending += len(part)
+                    wrote = True
+                    if pending >= every:
+                        tx.commit()
+                        tx = session.begin_transaction()
+                        pending = 0
+                c.seq += len(ops)
+            except (Neo4jError, DriverError) as e:
+                raise self._error(e) from e
+            known.update(node_id(op[1], op[2]) for op in ops if op[0] == "N")
+            self._stamp(ops, entries)
+
+        try:
+            yield write
+            if wrote:
+                if tx is None:
+                    tx = session.begin_transaction()
+                found = tx.run(query("load/finish"), token=token, seq=c.seq, audit=c.audit)
+                if found.single() is None:
+                    raise StoreError(
+                        "the load in parts was erased meanwhile (taken for abandoned): "
+                        "nothing of it is kept; load again"
+                    )
+                tx.commit()
+            else:
+                self._unmark(token)
+        except BaseException as e:
+            if tx is not None:
+                with contextlib.suppress(Exception):
+                    tx.close()  # rolls back the open part
+            stop.set()
+            try:
+                self._discard(token)
+            except Exception as undo:
+                log.error("could not erase the unfinished load in parts: %s", undo)
+                if isinstance(e, Neo4jError | DriverError | StoreError):
+                    error = self._error(e) if not isinstance(e, StoreError) else e
+                    raise StoreError(
+                        f"{error}; the partial load could not be erased ({self._error(undo)}): "
+                        "readers refuse it, and the next load erases it"
+                    ) from e
+                raise
+            if isinstance(e, Neo4jError | DriverError):
+                raise StoreError(f"{self._error(e)}; nothing of the load was kept") from e
+            if isinstance(e, StoreError) and not isinstance(e, ConflictError):
+                raise StoreError(f"{e}; nothing of the load was kept") from e
+            raise
+        finally:
+            stop.set()
+            heartbeat.join()
+            self._loading = None
+            if tx is not None:
+                with contextlib.suppress(Exception):
+                    tx.close()
+            with contextlib.suppress(Exception):
+                session.close()
+            self._view = None
+
+    def _heartbeat(self, token: str, stop: threading.Event) -> None:
+        """Refresh the marker of a running load in parts until `stop` is set."""
+        every = max(0.5, min(10.0, self.loading_stale_after / 6))
+        while not stop.wait(every):
+            try:
+                self._driver.execute_query(
+                    query("load/heartbeat"), token=token, database_=self.database
+                )
+            except Exception as e:  # the load itself reports a Neo4j that is gone
+                log.debug("heartbeat of the load in parts failed: %s", e)
+
+    def _discard(self, token: str) -> None:
+        """Erase what the load in parts `token` wrote, then its marker."""
+        try:
+            with self._session(neo4j.WRITE_ACCESS) as session:
+                for statement in statements("admin/erase_load"):
+                    session.run(statement, token=token).consume()
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e) from e
+        self._unmark(token)
+        self._view = None
+
+    def _unmark(self, token: str) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(query("load/unmark"), token=token).consume()
+
+        self._write(work)
+
     def _begin(self, tx: neo4j.ManagedTransaction | neo4j.Transaction) -> _Counters:
         record = tx.run(query("load/begin")).single(strict=True)
+        marker = _Marker.of(record)
+        if marker is not None:
+            raise StoreError(self._loading_message(marker))
         return _Counters(int(record["version"]), int(record["seq"]), int(record["audit"]))
 
     def _end(self, tx: neo4j.ManagedTransaction | neo4j.Transaction, c: _Counters) -> None:
@@ -270,9 +533,11 @@ class Neo4jStore:
         ops: list[Op],
         known: set[str],
         version: int,
+        loading: str | None = None,
     ) -> None:
         """Refuse the batch as the embedded store would, with the same messages (`known`:
-        node ids known to exist; `version`: the graph's version before this write)."""
+        node ids known to exist; `version`: the graph's version before this write; `loading`:
+        the marker of the load in parts it belongs to, whose earlier parts it then sees)."""
         endpoints: set[str] = set()
         guarded: set[str] = set()
         keys: set[str] = set()
@@ -290,12 +555,13 @@ class Neo4jStore:
         states: dict[str, Props | None] = {}
         if guarded:
             ids = sorted(guarded)
-            for record in tx.run(query("queries/get_nodes"), ids=ids):
+            for record in tx.run(query("queries/get_nodes"), ids=ids, loading=loading):
                 props = record["props"]
                 states[ids[record["i"]]] = None if props is None else _node_props(props)
         used: dict[str, AuditEntry] = {}
         if keys:
-            for record in tx.run(query("queries/audit_by_keys"), keys=sorted(keys)):
+            found = tx.run(query("queries/audit_by_keys"), keys=sorted(keys), loading=loading)
+            for record in found:
                 used[record["key"]] = orjson.loads(record["entry"])
         created: set[str] = set()
         seen_keys: set[str] = set()
@@ -332,7 +598,11 @@ class Neo4jStore:
                 raise StoreError(f"write {i + 1}: unknown write operation {kind!r}")
 
     def _write_ops(
-        self, tx: neo4j.ManagedTransaction | neo4j.Transaction, ops: list[Op], c: _Counters
+        self,
+        tx: neo4j.ManagedTransaction | neo4j.Transaction,
+        ops: list[Op],
+        c: _Counters,
+        positions: list[int] | None = None,
     ) -> list[AuditEntry]:
         """Run a checked batch as a few UNWIND statements; returns its stamped audit entries.
 
@@ -340,6 +610,8 @@ class Neo4jStore:
         exist, so every node write goes first; relationship writes and clears keep their order
         within a type (types are independent of each other). Each write's `_seq` is its place
         in the batch, so creation order is the batch's order whatever order the statements run.
+        `positions`: the ops' places in their batch when they are a part of it (the caller
+        then advances `c.seq`).
         """
         nodes: dict[str, list[dict[str, Any]]] = {}
         runs: dict[str, list[tuple[str, list[Any]]]] = {}  # type -> [("R"|"out"|"in", rows)]
@@ -347,7 +619,7 @@ class Neo4jStore:
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         for i, op in enumerate(ops):
             kind = op[0]
-            seq = c.seq + i + 1
+            seq = c.seq + (i if positions is None else positions[i]) + 1
             if kind == "N":
                 _, label, key, props, replace = op
                 nodes.setdefault(label, []).append(
@@ -378,7 +650,8 @@ class Neo4jStore:
                 audits.append(
                     {**op[1], "seq": c.audit, "version": c.version, "at": op[1].get("at") or now}
                 )
-        c.seq += len(ops)
+        if positions is None:
+            c.seq += len(ops)
         for label, rows in nodes.items():
             for part in _chunks(rows):
                 tx.run(query(f"load/node_{label}"), rows=part).consume()
@@ -429,7 +702,9 @@ class Neo4jStore:
         """The audit entry recorded under an idempotency key, if any."""
 
         def work(tx: neo4j.ManagedTransaction) -> AuditEntry | None:
-            found = tx.run(query("queries/audit_by_keys"), keys=[idempotency_key]).single()
+            found = tx.run(
+                query("queries/audit_by_keys"), keys=[idempotency_key], loading=None
+            ).single()
             return None if found is None else dict(orjson.loads(found["entry"]))
 
         return self._read(work)
@@ -442,7 +717,7 @@ class Neo4jStore:
 
         def work(tx: neo4j.ManagedTransaction) -> list[Props | None]:
             out: list[Props | None] = [None] * len(ids)
-            for record in tx.run(query("queries/get_nodes"), ids=ids):
+            for record in tx.run(query("queries/get_nodes"), ids=ids, loading=None):
                 props = record["props"]
                 if props is not None:
                     out[record["i"]] = _node_props(props)
@@ -569,7 +844,8 @@ class Neo4jStore:
         """Delete every node and relationship, the version included (tests, benchmarks)."""
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
-                session.run(query("admin/erase")).consume()
+                for statement in statements("admin/erase"):
+                    session.run(statement).consume()
         except (Neo4jError, DriverError) as e:
             raise self._error(e) from e
         self._view = None
@@ -618,17 +894,27 @@ def _project_holding_writers(
 def _project(tx: neo4j.ManagedTransaction) -> tuple[int, nx.MultiDiGraph] | None:
     """The graph at one version, or None when a write landed while it was read (Neo4j reads
     are read-committed: the version is read before and after to catch that)."""
-    before = int(tx.run(query("queries/version")).single(strict=True)["version"])
+    first = tx.run(query("queries/version")).single(strict=True)
+    before = int(first["version"])
     graph = nx.MultiDiGraph()
-    for (chunk,) in tx.run(query("queries/view_nodes"), chunk=VIEW_CHUNK):
-        graph.add_nodes_from((nid, _node_props(props)) for nid, props in chunk)
-    nodes = graph._node
-    for (chunk,) in tx.run(query("queries/view_relationships"), chunk=VIEW_CHUNK):
-        for source, target, _, _ in chunk:
-            if source not in nodes or target not in nodes:
-                return None
-        graph.add_edges_from((s, t, k, _rel_props(p)) for s, t, k, p in chunk)
-    after = int(tx.run(query("queries/version")).single(strict=True)["version"])
-    if after != before:
+    if first["loading"] is not None:  # a load in parts runs: the graph as before it, empty
+        return before, nx.freeze(graph)
+    rels: list[tuple[int, str, str, str, Props]] = []  # (_seq, source, target, key, props)
+
+    def nodes() -> Iterator[tuple[str, Props]]:
+        # One record per node, in creation order, with its outgoing relationships.
+        for source, props, out in tx.run(query("queries/view")):
+            rels.extend((seq or 0, source, t, k, _rel_props(p)) for t, k, p, seq in out)
+            yield source, _node_props(props)
+
+    graph.add_nodes_from(nodes())
+    known = graph._node
+    if any(target not in known for _, _, target, _, _ in rels):
+        return None  # a node created while the projection was read
+    rels.sort(key=itemgetter(0))
+    graph.add_edges_from((s, t, k, p) for _, s, t, k, p in rels)
+    rels.clear()
+    last = tx.run(query("queries/version")).single(strict=True)
+    if int(last["version"]) != before or last["loading"] is not None:
         return None
     return before, nx.freeze(graph)

@@ -36,7 +36,7 @@ def test_the_schema_has_a_uniqueness_constraint_on_every_label_key() -> None:
 
 def test_every_query_the_store_names_exists() -> None:
     source = STORE.read_text("utf-8")
-    names = set(re.findall(r'query\(\s*f?"([\w/{}]+)"', source))
+    names = set(re.findall(r'(?:query|statements)\(\s*f?"([\w/{}]+)"', source))
     assert len(names) > 10
     for name in names:
         if "{" in name:  # load/node_{label}, load/rel_{rel_type}, load/clear_{kind}
