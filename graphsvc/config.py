@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     neo4j_max_retry_time: float = Field(
         15.0, ge=0, description="seconds to retry a transaction on transient errors"
     )
+    neo4j_bulk_commit_every: int = Field(
+        200_000,
+        ge=0,
+        description="writes per transaction of a bulk load into an empty graph (0: one)",
+    )
 
     admin_token: SecretStr | None = Field(
         None, description="the admin bearer token; generated into the data folder when unset"

@@ -41,6 +41,7 @@ def open_store(settings: Settings) -> GraphStore:
         acquisition_timeout=settings.neo4j_acquisition_timeout,
         query_timeout=settings.neo4j_query_timeout,
         max_retry_time=settings.neo4j_max_retry_time,
+        bulk_commit_every=settings.neo4j_bulk_commit_every,
     )
 
 

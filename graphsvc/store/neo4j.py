@@ -68,7 +68,6 @@ NODE_INTERNAL = ("_id", "_seq")
 REL_INTERNAL = ("_seq", "_key")
 CHUNK = 10_000  # rows per UNWIND statement
 VIEW_ATTEMPTS = 5
-BULK_COMMIT_EVERY_ENV = "GRAPHSVC_NEO4J_BULK_COMMIT_EVERY"
 # Writes per transaction of a bulk load into an empty graph. The Guangxi demo (141 k writes)
 # stays one transaction; a part of 200 k writes holds ~0.7 GiB of Neo4j's heap at any scale.
 BULK_COMMIT_EVERY = 200_000
@@ -138,9 +137,9 @@ class Neo4jStore:
 
     Opening applies `cypher/schema.cypher` (idempotent). The service keeps no graph state of its
     own: any number of processes can serve from the same database. `bulk_commit_every`: writes
-    per transaction of a bulk load into an empty graph (default `$GRAPHSVC_NEO4J_BULK_COMMIT_EVERY`,
-    else 200,000; 0: always one transaction); `loading_stale_after`: seconds without a heartbeat
-    after which another process's load in parts counts as abandoned.
+    per transaction of a bulk load into an empty graph (0: always one transaction; the service
+    sets it from `GRAPHSVC_NEO4J_BULK_COMMIT_EVERY`); `loading_stale_after`: seconds without a
+    heartbeat after which another process's load in parts counts as abandoned.
     """
 
     remote = True  # every read is a round trip to Neo4j
@@ -157,21 +156,13 @@ class Neo4jStore:
         acquisition_timeout: float = 30.0,
         query_timeout: float = 60.0,
         max_retry_time: float = 15.0,
-        bulk_commit_every: int | None = None,
+        bulk_commit_every: int = BULK_COMMIT_EVERY,
         loading_stale_after: float = LOADING_STALE_AFTER,
     ) -> None:
         self.uri = uri
         self.user = user
         self.database = database
         self.query_timeout = query_timeout
-        if bulk_commit_every is None:
-            configured = os.environ.get(BULK_COMMIT_EVERY_ENV, "").strip()
-            try:
-                bulk_commit_every = int(configured) if configured else BULK_COMMIT_EVERY
-            except ValueError:
-                raise StoreError(
-                    f"{BULK_COMMIT_EVERY_ENV} must be a whole number, not {configured!r}"
-                ) from None
         if bulk_commit_every < 0:
             raise StoreError(f"bulk_commit_every must be 0 or more, not {bulk_commit_every}")
         self.bulk_commit_every = bulk_commit_every

@@ -15,12 +15,15 @@ from typing import Any
 
 import neo4j
 import pytest
+from pydantic import ValidationError
 
+from graphsvc.config import Backend, Settings
 from graphsvc.loaders.demo import generate
 from graphsvc.loaders.load import load_dataset
+from graphsvc.service import open_store
 from graphsvc.store import MemoryStore
 from graphsvc.store.base import Batch, StoreError
-from graphsvc.store.neo4j import BULK_COMMIT_EVERY_ENV, Neo4jStore
+from graphsvc.store.neo4j import Neo4jStore
 from tests.neo4j.test_parity import BAD, MINI, report_of, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,16 +65,25 @@ def cities(start: int, count: int, **extra: Any) -> Batch:
     return batch
 
 
-def test_the_part_size_comes_from_the_environment(
-    neo4j_uri: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(BULK_COMMIT_EVERY_ENV, "1234")
-    store = Neo4jStore(neo4j_uri)
-    assert store.bulk_commit_every == 1234
-    store.close()
-    monkeypatch.setenv(BULK_COMMIT_EVERY_ENV, "many")
-    with pytest.raises(StoreError, match="whole number"):
-        Neo4jStore(neo4j_uri)
+def test_the_part_size_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRAPHSVC_NEO4J_BULK_COMMIT_EVERY", "1234")
+    assert Settings().neo4j_bulk_commit_every == 1234
+    monkeypatch.setenv("GRAPHSVC_NEO4J_BULK_COMMIT_EVERY", "many")
+    with pytest.raises(ValidationError, match="neo4j_bulk_commit_every"):
+        Settings()
+    monkeypatch.setenv("GRAPHSVC_NEO4J_BULK_COMMIT_EVERY", "-1")
+    with pytest.raises(ValidationError, match="neo4j_bulk_commit_every"):
+        Settings()
+
+
+def test_open_store_passes_the_part_size_on(neo4j_uri: str) -> None:
+    store = open_store(
+        Settings(backend=Backend.NEO4J, neo4j_uri=neo4j_uri, neo4j_bulk_commit_every=1234)
+    )
+    try:
+        assert isinstance(store, Neo4jStore) and store.bulk_commit_every == 1234
+    finally:
+        store.close()
 
 
 def test_a_load_in_parts_gives_the_same_graph_as_one_transaction(
