@@ -60,7 +60,7 @@ from graphsvc.loaders.demo import generate
 from graphsvc.loaders.load import load_dataset
 from graphsvc.store import MemoryStore
 from graphsvc.store.base import Batch, GraphStore
-from graphsvc.store.neo4j import Neo4jStore
+from graphsvc.store.neo4j import BULK_COMMIT_EVERY, Neo4jStore
 from tests.neo4j import launcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,43 +240,30 @@ def load_memory(folder: Path, data_dir: Path) -> dict[str, Any]:
 
 class Logged:
     """A Neo4jStore whose `bulk()` logs each batch it writes (a file's rows: minutes at scale
-    100); with `commit_every`, it applies every so many writes as a transaction of their own, in
-    order: for scales whose load as one transaction exceeds Neo4j's transaction memory
-    (`dbms.memory.transaction.total.max`, 70% of the heap). That is not atomic, as the store's
-    bulk load is: a benchmark's load into an erased database only."""
+    100)."""
 
-    def __init__(self, store: Neo4jStore, what: str, commit_every: int = 0) -> None:
-        self.store, self.what, self.commit_every = store, what, commit_every
+    def __init__(self, store: Neo4jStore, what: str) -> None:
+        self.store, self.what = store, what
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[Callable[[Batch], None]]:
-        """The store's bulk load, or batches applied in parts of `commit_every` writes."""
+        """The store's bulk load, each batch logged."""
         written = [0]
+        with self.store.bulk() as write:
 
-        def logged(batch: Batch, apply: Callable[[Batch], object]) -> None:
-            t = time.perf_counter()
-            apply(batch)
-            written[0] += len(batch.ops)
-            log(
-                f"{self.what}: {len(batch.ops)} writes in {time.perf_counter() - t:.1f} s, "
-                f"{written[0]} in all; peak {peak_gib()} GiB"
-            )
+            def logged(batch: Batch) -> None:
+                t = time.perf_counter()
+                write(batch)
+                written[0] += len(batch.ops)
+                log(
+                    f"{self.what}: {len(batch.ops)} writes in {time.perf_counter() - t:.1f} s, "
+                    f"{written[0]} in all; peak {peak_gib()} GiB"
+                )
 
-        if not self.commit_every:
-            with self.store.bulk() as write:
-                yield lambda batch: logged(batch, write)
-            return
-
-        def write_parts(batch: Batch) -> None:
-            for start in range(0, len(batch.ops), self.commit_every):
-                part = Batch()
-                part.ops = batch.ops[start : start + self.commit_every]
-                logged(part, self.store.apply)
-
-        yield write_parts
+            yield logged
 
 
 class TransactionMemory:
@@ -315,11 +302,12 @@ class TransactionMemory:
 def load_neo4j(
     uri: str, folder: Path, warm: bool, timeout: float, commit_every: int
 ) -> dict[str, Any]:
-    """Neo4j's load into an erased database (one transaction, or one per `commit_every`
-    writes); with `warm`, the same again (erased, its queries planned, its JIT warm)."""
-    store = Neo4jStore(uri, query_timeout=timeout)
-    first = cast(GraphStore, Logged(store, "Neo4j load", commit_every))
-    again = cast(GraphStore, Logged(store, "Neo4j load again", commit_every))
+    """Neo4j's load into an erased database, as `graphsvc load` does it (in parts of
+    `commit_every` writes, 0: one transaction); with `warm`, the same again (erased, its
+    queries planned, its JIT warm)."""
+    store = Neo4jStore(uri, query_timeout=timeout, bulk_commit_every=commit_every)
+    first = cast(GraphStore, Logged(store, "Neo4j load"))
+    again = cast(GraphStore, Logged(store, "Neo4j load again"))
     figures: dict[str, Any] = {}
     try:
         with TransactionMemory(uri) as tx_memory:
@@ -464,9 +452,10 @@ def main() -> None:
     ap.add_argument(
         "--commit-every",
         type=int,
-        default=0,
-        help="load Neo4j in transactions of this many writes (default 0: the store's bulk "
-        "load, one transaction, which needs ~3 GiB of heap per scale 10)",
+        default=BULK_COMMIT_EVERY,
+        help="writes per transaction of the load into the empty database (the store's "
+        f"GRAPHSVC_NEO4J_BULK_COMMIT_EVERY, default {BULK_COMMIT_EVERY:,}; 0: one transaction, "
+        "which needs ~3 GiB of heap per scale 10)",
     )
     ap.add_argument(
         "--view",
@@ -632,9 +621,9 @@ def render(f: dict[str, Any]) -> str:
         )
     if f.get("commit_every"):
         notes.append(
-            f"Neo4j was loaded in transactions of {f['commit_every']} writes each (not atomic, "
-            "unlike `graphsvc load`): as one transaction the load needs more heap than this "
-            "machine has."
+            f"Neo4j was loaded as `graphsvc load` loads an empty database: in parts of "
+            f"{f['commit_every']:,} writes (a smaller load in one transaction), all or nothing "
+            "for its readers (docs/neo4j.md)."
         )
     if "tx_memory_gib" in n or "view_tx_memory_gib" in n:
         held = [
