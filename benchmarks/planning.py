@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import multiprocessing
 import os
 import statistics
 import subprocess
@@ -30,7 +29,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +41,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.api import ServerFailed, _failed, _start, _stop, _wait_warm
+from benchmarks.children import in_child, load_store
 from benchmarks.report import previous_scales, write_section
 from benchmarks.run import LoadAverage, describe, rss_gib
 from graphsvc.algorithms import planning
@@ -55,8 +54,6 @@ from graphsvc.algorithms.planning import (
 )
 from graphsvc.algorithms.planning_solve import assign
 from graphsvc.algorithms.recommend import Model, build_model
-from graphsvc.loaders.demo import generate
-from graphsvc.loaders.load import load_dataset
 from graphsvc.store import MemoryStore
 
 T = TypeVar("T")
@@ -609,26 +606,6 @@ def run_children(
                     found[step.id] = {"not_measured": why}
                     left.remove(step.id)
     return opened, found
-
-
-def in_child(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in a fresh (spawned) process, which ends afterwards."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(fn, *args).result()
-
-
-def load_store(scale: float, dataset: Path | None, folder: Path, data_dir: Path) -> float:
-    """Generate the dataset into `folder` unless `dataset` is given, load it; seconds taken."""
-    t0 = time.perf_counter()
-    if dataset is None:
-        generate(folder, seed=2024, scale=scale)
-    store = MemoryStore(data_dir)
-    try:
-        load_dataset(store, dataset or folder)
-    finally:
-        store.close()
-    return round(time.perf_counter() - t0, 1)
 
 
 def http_figures(

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import multiprocessing
 import os
 import pstats
 import random
@@ -30,10 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -42,6 +39,7 @@ import scipy.sparse as sp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.api import ServerFailed, _failed, _start, _stop, _wait_warm
+from benchmarks.children import in_child, load_store
 from benchmarks.report import JSON, write_section
 from benchmarks.run import LoadAverage, describe
 from graphsvc.algorithms.graph_index import Walk
@@ -55,8 +53,6 @@ from graphsvc.algorithms.recommend import (
 )
 from graphsvc.auth import Role
 from graphsvc.cache import VersionedCache
-from graphsvc.loaders.demo import generate
-from graphsvc.loaders.load import load_dataset
 from graphsvc.schema import Context, build_schema
 from graphsvc.schema.recommend import MODEL_KEY
 from graphsvc.store import MemoryStore
@@ -65,7 +61,6 @@ from graphsvc.text import Segmenter
 QUERY = """query($d: String) { recommendExperts(demand: $d, first: 10) {
   expert { key name } score reasons
   paths { share nodes { id key label name } relationships { type forward } } } }"""
-T = TypeVar("T")
 PORTAL_TOKEN = "bench-portal-token-0123456789"
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = """## Recommendations
@@ -168,27 +163,6 @@ def main() -> None:
     )
     print(markdown)
     write_section("recommend", markdown, {"scales": scales})
-
-
-def in_child(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in a fresh (spawned) process, which ends afterwards."""
-    with ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context("spawn")
-    ) as pool:
-        return pool.submit(fn, *args).result()
-
-
-def load_store(scale: float, dataset: Path | None, folder: Path, data_dir: Path) -> float:
-    """Generate the dataset into `folder` unless `dataset` is given, load it; seconds taken."""
-    t0 = time.perf_counter()
-    if dataset is None:
-        generate(folder, seed=2024, scale=scale)
-    store = MemoryStore(data_dir)
-    try:
-        load_dataset(store, dataset or folder)
-    finally:
-        store.close()
-    return round(time.perf_counter() - t0, 1)
 
 
 def open_store(data_dir: Path) -> MemoryStore:
