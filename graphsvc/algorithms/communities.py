@@ -3,9 +3,15 @@ network, and what each community holds: industries, institutions, counties, open
 
 The industry–expert projection ties two experts by the industries they share, each industry
 weighing ``1 / (n - 1)`` for its ``n`` experts (Newman's weighting: every expert spreads one
-unit per industry over its peers), computed as the sparse product ``B D Bᵀ`` of the
-expert–industry incidence ``B`` and ``D = diag(1 / (n - 1))``. The collaboration network is
-`graphsvc.algorithms.collaboration`'s.
+unit per industry over its peers): ``B D Bᵀ`` for the expert–industry incidence ``B`` and
+``D = diag(1 / (n - 1))``. It has as many ties as pairs of experts sharing an industry (3.8
+billion at 100 times the Guangxi demo), so it is never built expert by expert: experts with
+the same industries tie to everyone alike, and each such set of twins is one node of a
+`Projected` graph (902 nodes for 350,000 experts there). A tie between two nodes stands for
+the ties between all their experts, and a loop for the ties among a node's own twins, so the
+weighted graph clustered is the projection with twins merged, as Louvain and Leiden merge
+nodes between their passes: its modularity is the projection's, and twins stay together.
+The collaboration network is `graphsvc.algorithms.collaboration`'s, one node per expert.
 
 Communities are found by igraph's Leiden algorithm optimising modularity at the given
 resolution, with igraph's random numbers drawn from ``random.Random(seed)`` and the experts
@@ -31,9 +37,10 @@ Examples
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import combinations, product
 
 import igraph as ig
 import networkx as nx
@@ -79,41 +86,74 @@ class Projection(StrEnum):
 
 @dataclass(frozen=True, eq=False)
 class Projected:
-    """A weighted undirected graph of experts: keys in order, and edges ``i < j``."""
+    """A weighted undirected graph of experts, held as a graph of groups of them.
+
+    Expert ``keys[i]`` is in node ``group[i]``. An edge ``src[k] <= dst[k]`` ties every expert
+    of one node to every other expert of the other with ``weight[k]``: a loop ties the
+    experts of a node among themselves (only nodes of two or more experts have one).
+    """
 
     keys: tuple[str, ...] = field(repr=False)
+    group: np.ndarray = field(repr=False)
     src: np.ndarray = field(repr=False)
     dst: np.ndarray = field(repr=False)
     weight: np.ndarray = field(repr=False)
 
     def __repr__(self) -> str:
-        return f"Projected(nodes={len(self.keys)}, edges={self.edges})"
+        return f"Projected(experts={len(self.keys)}, nodes={self.nodes}, edges={self.edges})"
+
+    @property
+    def nodes(self) -> int:
+        """The number of nodes (groups of experts)."""
+        return int(self.group.max()) + 1 if len(self.group) else 0
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """The number of experts of each node."""
+        return np.bincount(self.group, minlength=self.nodes)
 
     @property
     def edges(self) -> int:
-        """The number of edges."""
-        return len(self.src)
+        """The number of ties between experts."""
+        n = self.sizes
+        loop = self.src == self.dst
+        between = n[self.src[~loop]] * n[self.dst[~loop]]
+        within = n[self.src[loop]] * (n[self.src[loop]] - 1) // 2
+        return int(between.sum() + within.sum())
 
     def to_igraph(self) -> ig.Graph:
-        """An igraph graph on the indexes, with a `weight` edge attribute."""
-        return igraph_from_edges(len(self.keys), self.src, self.dst, self.weight)
+        """An igraph graph on the nodes whose `weight` is the total of the ties each edge
+        stands for (a loop's counted once per pair of its experts)."""
+        n = self.sizes.astype(np.float64)
+        loop = self.src == self.dst
+        pairs = np.where(loop, n[self.src] * (n[self.src] - 1) / 2, n[self.src] * n[self.dst])
+        return igraph_from_edges(self.nodes, self.src, self.dst, self.weight * pairs)
+
+    def ties(self) -> Iterator[tuple[int, int, float]]:
+        """Every tie between experts ``(i, j, weight)`` with ``i < j`` (by index in `keys`).
+
+        Quadratic in the nodes' sizes: for checks and baselines on small graphs.
+        """
+        members: list[list[int]] = [[] for _ in range(self.nodes)]
+        for i, g in enumerate(self.group.tolist()):
+            members[g].append(i)
+        for u, v, w in zip(self.src.tolist(), self.dst.tolist(), self.weight.tolist(), strict=True):
+            pairs = combinations(members[u], 2) if u == v else product(members[u], members[v])
+            for i, j in pairs:
+                yield (i, j, w) if i < j else (j, i, w)
 
     def to_networkx(self) -> nx.Graph:
-        """A networkx graph on the keys, with a `weight` edge attribute."""
+        """A networkx graph on the expert keys, with a `weight` edge attribute (every tie:
+        quadratic in the nodes' sizes)."""
         g = nx.Graph()
         g.add_nodes_from(self.keys)
         k = self.keys
-        g.add_weighted_edges_from(
-            (k[i], k[j], float(w))
-            for i, j, w in zip(
-                self.src.tolist(), self.dst.tolist(), self.weight.tolist(), strict=True
-            )
-        )
+        g.add_weighted_edges_from((k[i], k[j], w) for i, j, w in self.ties())
         return g
 
 
 def industry_expert_projection(view: nx.MultiDiGraph) -> Projected:
-    """Experts tied by shared industries: the upper triangle of ``B D Bᵀ`` (see the module).
+    """Experts tied by shared industries, twins merged into one node (see the module).
 
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
@@ -122,7 +162,9 @@ def industry_expert_projection(view: nx.MultiDiGraph) -> Projected:
     ...     for c in codes:
     ...         _ = g.add_edge(f"Expert:{e}", f"Industry:{c}", "EXPERT_IN")
     >>> p = industry_expert_projection(g)
-    >>> [(p.keys[i], p.keys[j], w) for i, j, w in zip(p.src, p.dst, p.weight.tolist())]
+    >>> p
+    Projected(experts=3, nodes=2, edges=3)
+    >>> [(p.keys[i], p.keys[j], w) for i, j, w in p.ties()]
     [('A', 'B', 0.5), ('A', 'C', 0.5), ('B', 'C', 1.5)]
     """
     data = collect(view, ("Expert",), ("EXPERT_IN",))
@@ -131,26 +173,42 @@ def industry_expert_projection(view: nx.MultiDiGraph) -> Projected:
 
 def _industry_projection(data: GraphData) -> Projected:
     experts = tuple(sorted(data.nodes["Expert"]))
-    row_of = {k: i for i, k in enumerate(experts)}
-    pairs = {
-        (row_of[sk], dk)
-        for sl, sk, dl, dk, _ in data.rels["EXPERT_IN"]
-        if sl == "Expert" and dl == "Industry" and sk in row_of
-    }
-    codes = sorted({c for _, c in pairs})
+    industries_of: dict[str, set[str]] = defaultdict(set)
+    for sl, sk, dl, dk, _ in data.rels["EXPERT_IN"]:
+        if sl == "Expert" and dl == "Industry" and sk in data.nodes["Expert"]:
+            industries_of[sk].add(dk)
+    # Twins share a node, numbered in the order of their first expert; an expert without an
+    # industry has no ties and stays alone (merging them would make one cluster of strangers).
+    node_of: dict[frozenset[str], int] = {}
+    group = np.empty(len(experts), dtype=np.int64)
+    signatures: list[frozenset[str]] = []
+    for i, key in enumerate(experts):
+        signature = frozenset(industries_of.get(key, ()))
+        node = node_of.get(signature) if signature else None
+        if node is None:
+            node = len(signatures)
+            signatures.append(signature)
+            if signature:
+                node_of[signature] = node
+        group[i] = node
+    codes = sorted({c for signature in signatures for c in signature})
     col_of = {c: j for j, c in enumerate(codes)}
-    rows = np.fromiter((r for r, _ in pairs), dtype=np.int64, count=len(pairs))
-    cols = np.fromiter((col_of[c] for _, c in pairs), dtype=np.int64, count=len(pairs))
+    rows = [node for node, sig in enumerate(signatures) for _ in sig]
+    cols = [col_of[c] for sig in signatures for c in sig]
     b = sp.csr_matrix(
-        (np.ones(len(pairs)), (rows, cols)), shape=(len(experts), len(codes)), dtype=np.float64
+        (np.ones(len(rows)), (rows, cols)), shape=(len(signatures), len(codes)), dtype=np.float64
     )
-    sizes = np.asarray(b.sum(axis=0)).ravel()
-    scale = np.divide(1.0, sizes - 1, out=np.zeros_like(sizes), where=sizes > 1)
-    w = sp.triu(b @ sp.diags(scale) @ b.T, k=1).tocoo()
-    keep = w.data > 0
+    sizes = np.bincount(group, minlength=len(signatures)).astype(np.float64)
+    experts_per_code = b.T @ sizes
+    scale = np.divide(
+        1.0, experts_per_code - 1, out=np.zeros_like(experts_per_code), where=experts_per_code > 1
+    )
+    w = sp.triu(b @ sp.diags(scale) @ b.T, k=0).tocoo()
+    keep = (w.data > 0) & ((w.row != w.col) | (sizes[w.row] > 1))
     order = np.lexsort((w.col[keep], w.row[keep]))
     return Projected(
         keys=experts,
+        group=group,
         src=w.row[keep][order].astype(np.int64),
         dst=w.col[keep][order].astype(np.int64),
         weight=w.data[keep][order],
@@ -160,7 +218,8 @@ def _industry_projection(data: GraphData) -> Projected:
 def collaboration_projection(graph: CollaborationGraph) -> Projected:
     """The collaboration network as a `Projected` graph."""
     i, j, w = graph.edge_arrays()
-    return Projected(keys=graph.experts, src=i, dst=j, weight=w)
+    group = np.arange(len(graph.experts), dtype=np.int64)
+    return Projected(keys=graph.experts, group=group, src=i, dst=j, weight=w)
 
 
 @dataclass(frozen=True)
@@ -273,17 +332,17 @@ def clusters(
         proj = _industry_projection(data)
     else:
         proj = collaboration_projection(network or build_collaboration_graph(view))
-    membership, modularity = _leiden(proj, resolution, seed)
-    return _describe(data, proj, membership, modularity, kind, resolution, seed, first)
+    node_membership, modularity = _leiden(proj, resolution, seed)
+    return _describe(data, proj, node_membership, modularity, kind, resolution, seed, first)
 
 
-def _leiden(proj: Projected, resolution: float, seed: int) -> tuple[list[int], float]:
-    """Cluster ids (0 = largest, equal sizes by smallest key) and Newman's modularity."""
-    n = len(proj.keys)
-    if n == 0:
-        return [], 0.0
+def _leiden(proj: Projected, resolution: float, seed: int) -> tuple[np.ndarray, float]:
+    """Each node's cluster id (0 = the most experts, equal sizes by smallest expert key) and
+    Newman's modularity."""
+    if not proj.nodes:
+        return np.zeros(0, dtype=np.int64), 0.0
     g = proj.to_igraph()
-    weights = "weight" if proj.edges else None
+    weights = "weight" if len(proj.src) else None
     with seeded(seed):
         part = g.community_leiden(
             objective_function="modularity",
@@ -291,15 +350,30 @@ def _leiden(proj: Projected, resolution: float, seed: int) -> tuple[list[int], f
             resolution=resolution,
             n_iterations=-1,
         )
-    raw = list(part.membership)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, c in enumerate(raw):
-        groups[c].append(i)  # members in index (= key) order
-    order = sorted(groups, key=lambda c: (-len(groups[c]), groups[c][0]))
-    relabel = {c: new for new, c in enumerate(order)}
-    membership = [relabel[c] for c in raw]
-    modularity = g.modularity(membership, weights=weights) if proj.edges else 0.0
+    raw = np.asarray(part.membership, dtype=np.int64)
+    of_expert = raw[proj.group]
+    size = np.bincount(of_expert)
+    first = np.full(len(size), len(of_expert))
+    np.minimum.at(first, of_expert, np.arange(len(of_expert)))  # experts are in key order
+    order = [c for c in np.lexsort((first, -size)).tolist() if size[c]]
+    relabel = np.zeros(len(size), dtype=np.int64)
+    relabel[order] = np.arange(len(order))
+    membership = relabel[raw]
+    modularity = g.modularity(membership.tolist(), weights=weights) if weights else 0.0
     return membership, float(modularity)
+
+
+def _strength(proj: Projected, node_membership: np.ndarray) -> np.ndarray:
+    """The weight of an expert's ties inside its cluster, for each node's experts."""
+    n = proj.sizes.astype(np.float64)
+    src, dst, w = proj.src, proj.dst, proj.weight
+    strength = np.zeros(proj.nodes)
+    between = (node_membership[src] == node_membership[dst]) & (src != dst)
+    np.add.at(strength, src[between], w[between] * n[dst[between]])
+    np.add.at(strength, dst[between], w[between] * n[src[between]])
+    loop = src == dst
+    np.add.at(strength, src[loop], w[loop] * (n[src[loop]] - 1))
+    return strength
 
 
 def _top(counter: Counter[str], data: GraphData, label: str) -> tuple[Counted, ...]:
@@ -310,7 +384,7 @@ def _top(counter: Counter[str], data: GraphData, label: str) -> tuple[Counted, .
 def _describe(
     data: GraphData,
     proj: Projected,
-    membership: list[int],
+    node_membership: np.ndarray,
     modularity: float,
     kind: Projection,
     resolution: float,
@@ -318,12 +392,10 @@ def _describe(
     first: int | None,
 ) -> Clustering:
     keys = proj.keys
+    membership = node_membership[proj.group].tolist()
     count = max(membership, default=-1) + 1
     member_of = dict(zip(keys, membership, strict=True))
-    strength = np.zeros(len(keys))
-    inside = np.asarray(membership)[proj.src] == np.asarray(membership)[proj.dst]
-    np.add.at(strength, proj.src[inside], proj.weight[inside])
-    np.add.at(strength, proj.dst[inside], proj.weight[inside])
+    strength = _strength(proj, node_membership)[proj.group]
 
     industries: list[Counter[str]] = [Counter() for _ in range(count)]
     experts_in: dict[str, Counter[int]] = defaultdict(Counter)

@@ -58,12 +58,10 @@ def test_industry_projection_weights_are_newmans() -> None:
         for code in codes:
             b.rel(f"Expert:{expert}", f"Industry:{code}", "EXPERT_IN")
     p = industry_expert_projection(b.g)
-    got = {
-        (p.keys[i], p.keys[j]): w
-        for i, j, w in zip(p.src.tolist(), p.dst.tolist(), p.weight.tolist(), strict=True)
-    }
+    got = {(p.keys[i], p.keys[j]): w for i, j, w in p.ties()}
     # 01 has three experts (1/2 each pair), 02 two (1 per pair), 03 one (nothing).
     assert got == {("A", "B"): 0.5, ("A", "C"): 0.5, ("B", "C"): 1.5}
+    assert p.nodes == 3 and p.edges == 3  # B and C are twins: one node with a loop
     result = clusters(b.g, Projection.INDUSTRY_EXPERT, seed=0)
     assert result.membership["D"] != result.membership["A"]  # alone in its industry
 
@@ -78,12 +76,11 @@ def test_industry_projection_matches_an_independent_count(gx_view: nx.MultiDiGra
         for a, b in combinations(sorted(members), 2):
             expected[(a, b)] += 1 / (len(members) - 1)
     p = industry_expert_projection(gx_view)
-    got = {
-        (p.keys[i], p.keys[j]): w
-        for i, j, w in zip(p.src.tolist(), p.dst.tolist(), p.weight.tolist(), strict=True)
-    }
+    got = {(p.keys[i], p.keys[j]): w for i, j, w in p.ties()}
     assert got.keys() == expected.keys()
     assert got == pytest.approx(dict(expected))
+    assert p.edges == len(expected)
+    assert p.nodes < len(p.keys) / 2  # twins merged: far fewer nodes than experts
 
 
 @pytest.mark.parametrize("projection", list(Projection))
@@ -96,6 +93,7 @@ def test_modularity_recomputed_from_scratch(
     else:
         g = collaboration_projection(gx_network).to_networkx()
     assert set(result.membership) == set(g)  # every expert is in one cluster
+    assert (result.nodes, result.edges) == (g.number_of_nodes(), g.number_of_edges())
     parts: dict[int, set[str]] = defaultdict(set)
     for key, c in result.membership.items():
         parts[c].add(key)
@@ -170,6 +168,47 @@ def test_cluster_contents_recounted(gx_view: nx.MultiDiGraph) -> None:
         strengths = [e.strength for e in cluster.experts]
         assert strengths == sorted(strengths, reverse=True)
         assert len(cluster.counties) <= TOP
+
+
+@pytest.mark.parametrize("projection", list(Projection))
+def test_strength_is_the_weight_of_ties_inside_the_cluster(
+    gx_view: nx.MultiDiGraph, gx_network: CollaborationGraph, projection: Projection
+) -> None:
+    result = clusters(gx_view, projection, seed=2, first=5, network=gx_network)
+    if projection is Projection.INDUSTRY_EXPERT:
+        g = industry_expert_projection(gx_view).to_networkx()
+    else:
+        g = collaboration_projection(gx_network).to_networkx()
+    member = result.membership
+    for cluster in result.clusters:
+        for expert in cluster.experts:
+            ties = g[expert.key].items()
+            inside = sum(d["weight"] for other, d in ties if member[other] == cluster.id)
+            assert expert.strength == pytest.approx(inside)
+
+
+def test_experts_with_the_same_industries_share_a_cluster(gx_view: nx.MultiDiGraph) -> None:
+    industries: dict[str, frozenset[str]] = defaultdict(frozenset)
+    for u, v, k in gx_view.edges(keys=True):
+        if k == "EXPERT_IN":
+            industries[u.partition(":")[2]] |= {v}
+    result = clusters(gx_view, Projection.INDUSTRY_EXPERT, seed=4, resolution=3.0)
+    cluster_of: dict[frozenset[str], set[int]] = defaultdict(set)
+    for expert, codes in industries.items():
+        cluster_of[codes].add(result.membership[expert])
+    assert all(len(c) == 1 for c in cluster_of.values())
+    assert len(set(result.membership.values())) > 5
+
+
+def test_experts_without_industries_stay_alone() -> None:
+    b = GraphBuilder().experts("ABCDE")
+    for expert in "ABC":
+        b.rel(f"Expert:{expert}", "Industry:01", "EXPERT_IN")
+    result = clusters(b.g, Projection.INDUSTRY_EXPERT, seed=0)
+    assert result.membership["A"] == result.membership["B"] == result.membership["C"]
+    assert len({result.membership["A"], result.membership["D"], result.membership["E"]}) == 3
+    assert [c.size for c in result.clusters] == [3, 1, 1]
+    assert [c.experts[0].strength for c in result.clusters] == [1.0, 0.0, 0.0]
 
 
 def test_bad_arguments_are_refused(gx_view: nx.MultiDiGraph) -> None:
