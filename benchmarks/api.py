@@ -91,6 +91,21 @@ def _start(
     return proc, f"http://127.0.0.1:{port}"
 
 
+def graphsvc_server(
+    tmp: Path, token: str, role: str, env: dict[str, str], max_rss: float | None = None
+) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """Start graphsvc under uvicorn with the settings in `env` only (none of this process's
+    ``GRAPHSVC_*``), no demo data, and `token` granting `role`; its files go in `tmp`.
+    Returns the server, its URL and its log file."""
+    tokens = tmp / "tokens.txt"
+    tokens.write_text(f"{token} {role}\n", "utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
+    environ.update(GRAPHSVC_TOKENS_FILE=str(tokens), GRAPHSVC_DEMO_IF_EMPTY="false", **env)
+    log_file = tmp / "uvicorn.log"
+    server, url = _start("graphsvc.app:app_factory", environ, ROOT, log_file, max_rss)
+    return server, url, log_file
+
+
 def _guard(proc: subprocess.Popen[bytes], max_rss: float) -> None:
     peak = 0.0
     while proc.poll() is None:

@@ -28,7 +28,6 @@ import contextlib
 import csv
 import json
 import multiprocessing
-import os
 import random
 import resource
 import sys
@@ -53,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import neo4j as neo4j_driver
 
-from benchmarks.api import _start, _stop, _wait_warm
+from benchmarks.api import _stop, _wait_warm, graphsvc_server
 from benchmarks.report import JSON, previous_scales, write_section
 from benchmarks.run import LoadAverage, describe, rss_gib
 from graphsvc.loaders.demo import generate
@@ -63,7 +62,6 @@ from graphsvc.store.base import Batch, GraphStore
 from graphsvc.store.neo4j import BULK_COMMIT_EVERY, Neo4jStore
 from tests.neo4j import launcher
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTAL_TOKEN = "bench-portal-token-0123456789"
 RECOMMEND = """query($d: String) { recommendExperts(demand: $d, first: 10) {
   expert { key name } score reasons
@@ -354,13 +352,8 @@ def serve(
     the end; raises NotMeasuredError when the guard stopped it or it failed."""
     folder = tmp / f"server-{name}"
     folder.mkdir(exist_ok=True)
-    tokens = folder / "tokens.txt"
-    tokens.write_text(f"{PORTAL_TOKEN} portal\n", "utf-8")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
-    environ.update(GRAPHSVC_TOKENS_FILE=str(tokens), GRAPHSVC_DEMO_IF_EMPTY="false", **env)
-    log_file = folder / "uvicorn.log"
     t0 = time.perf_counter()
-    server, url = _start("graphsvc.app:app_factory", environ, ROOT, log_file)
+    server, url, log_file = graphsvc_server(folder, PORTAL_TOKEN, "portal", env)
     guard.watch(server.pid, server.kill)
     figures: dict[str, Any] = {}
     try:

@@ -40,7 +40,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.api import ServerFailed, _failed, _start, _stop, _wait_warm
+from benchmarks.api import ServerFailed, _failed, _stop, _wait_warm, graphsvc_server
 from benchmarks.children import in_child, load_store
 from benchmarks.report import previous_scales, write_section
 from benchmarks.run import LoadAverage, describe, rss_gib
@@ -57,7 +57,6 @@ from graphsvc.algorithms.recommend import Model, build_model
 from graphsvc.store import MemoryStore
 
 T = TypeVar("T")
-ROOT = Path(__file__).resolve().parent.parent
 PLANNER_TOKEN = "bench-planner-token-0123456789"
 OPEN_TIMEOUT = 1800  # seconds for a child to reopen the store and build the recommender
 SAMPLE_PAIRING = 1000  # benchmark enterprises of the bounded pairing
@@ -619,16 +618,8 @@ def http_figures(
     the store (stopped past `--max-rss`)."""
     import httpx
 
-    tokens = tmp / "tokens.txt"
-    tokens.write_text(f"{PLANNER_TOKEN} planner\n", "utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
-    env.update(
-        GRAPHSVC_DATA_DIR=str(data_dir),
-        GRAPHSVC_TOKENS_FILE=str(tokens),
-        GRAPHSVC_DEMO_IF_EMPTY="false",
-    )
-    log_file = tmp / "uvicorn.log"
-    server, url = _start("graphsvc.app:app_factory", env, ROOT, log_file, args.max_rss)
+    env = {"GRAPHSVC_DATA_DIR": str(data_dir)}
+    server, url, log_file = graphsvc_server(tmp, PLANNER_TOKEN, "planner", env, args.max_rss)
     http: dict[str, dict[str, Any]] = {}
     try:
         _wait_warm(f"{url}/readyz", server, log_file)

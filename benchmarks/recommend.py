@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import os
 import pstats
 import random
 import resource
@@ -38,7 +37,7 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.api import ServerFailed, _failed, _start, _stop, _wait_warm
+from benchmarks.api import ServerFailed, _failed, _stop, _wait_warm, graphsvc_server
 from benchmarks.children import in_child, load_store
 from benchmarks.report import JSON, write_section
 from benchmarks.run import LoadAverage, describe
@@ -62,7 +61,6 @@ QUERY = """query($d: String) { recommendExperts(demand: $d, first: 10) {
   expert { key name } score reasons
   paths { share nodes { id key label name } relationships { type forward } } } }"""
 PORTAL_TOKEN = "bench-portal-token-0123456789"
-ROOT = Path(__file__).resolve().parent.parent
 HEADING = """## Recommendations
 
 `python benchmarks/recommend.py --scale S` (at scale 100 with `--data-dir`, a store loaded
@@ -310,16 +308,8 @@ def http_latency(data_dir: Path, tmp: Path, sample: list[str], max_rss: float) -
     """recommendExperts over HTTP from a uvicorn server on the store, one client."""
     import httpx
 
-    tokens = tmp / "tokens.txt"
-    tokens.write_text(f"{PORTAL_TOKEN} portal\n", "utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSVC_")}
-    env.update(
-        GRAPHSVC_DATA_DIR=str(data_dir),
-        GRAPHSVC_TOKENS_FILE=str(tokens),
-        GRAPHSVC_DEMO_IF_EMPTY="false",
-    )
-    log_file = tmp / "uvicorn.log"
-    server, url = _start("graphsvc.app:app_factory", env, ROOT, log_file, max_rss)
+    env = {"GRAPHSVC_DATA_DIR": str(data_dir)}
+    server, url, log_file = graphsvc_server(tmp, PORTAL_TOKEN, "portal", env, max_rss)
     try:
         # until the store is reopened and the indexes and the recommender are built (minutes
         # at scale 100): measured while it still builds, a query waits for the GIL
