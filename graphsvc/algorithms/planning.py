@@ -52,7 +52,9 @@ from graphsvc.algorithms.planning_rules import (
     NEIGHBOUR_KM,
     TERM_YEARS,
     PlanningError,
+    PlanTooLargeError,
     check_capacities,
+    check_plan_size,
     commissioner_state,
     conflicts,
     institution_capacity,
@@ -82,6 +84,7 @@ __all__ = [
     "PlanComparison",
     "PlanCoverage",
     "PlanKind",
+    "PlanTooLargeError",
     "PlanningError",
     "Unassigned",
     "compare_plans",
@@ -343,6 +346,7 @@ def plan_pairing(
     supplementary: bool = True,
     coverage_first: bool = True,
     explain: bool = True,
+    max_pairs: int | None = None,
 ) -> Plan:
     """Pair every unpaired benchmark enterprise with an institution (see the module).
 
@@ -369,11 +373,15 @@ def plan_pairing(
         OPTIMAL: cover the most enterprises first (else: the largest total fit only).
     explain : bool
         Give every assignment its reasons and paths (`explain_assignments` does it later).
+    max_pairs : int, optional
+        The most enterprise × candidate pairs the plan may score (None: no limit).
 
     Raises
     ------
     PlanningError
         An unknown key, a negative capacity, a bad mode.
+    PlanTooLargeError
+        More than `max_pairs` pairs to score.
     """
     m = _check_mode(mode, preferences)
     index = model.index
@@ -418,6 +426,7 @@ def plan_pairing(
         [bool((~removed[partners(n)]).any()) for n in universe.tolist()], dtype=np.bool_
     )
     rows = universe[~kept_rows]
+    check_plan_size(len(rows), len(insts), "institutions", max_pairs)
     fit = institution_fit(model, rows)
     allowed = fit.evidence & ~removed[None, :]
     problem = _Problem(rows, fit.targets, fit.score, fit.evidence, allowed, remaining)
@@ -508,6 +517,7 @@ def plan_commissioners(
     coverage_first: bool = True,
     neighbour_km: float = NEIGHBOUR_KM,
     explain: bool = True,
+    max_pairs: int | None = None,
 ) -> Plan:
     """Give enterprises a commissioner for a term (see the module).
 
@@ -537,6 +547,8 @@ def plan_commissioners(
     ------
     PlanningError
         An unknown key or code, a negative capacity or quota, a bad date or mode.
+    PlanTooLargeError
+        More than `max_pairs` pairs to score.
     """
     m = _check_mode(mode, preferences)
     index = model.index
@@ -584,6 +596,7 @@ def plan_commissioners(
         ],
         dtype=np.int64,
     )
+    check_plan_size(len(rows), len(cols), "commissioners", max_pairs)
     fit = expert_fit(model, rows, cols)
     col_keys = [experts_t.keys[x] for x in cols.tolist()]
     cap = np.asarray(

@@ -52,9 +52,11 @@ __all__ = [
     "SIZE_CAPACITY",
     "TERM_YEARS",
     "CommissionerState",
+    "PlanTooLargeError",
     "PlanningError",
     "active_in_term",
     "check_capacities",
+    "check_plan_size",
     "commissioner_state",
     "conflicts",
     "institution_capacity",
@@ -77,6 +79,32 @@ COMMISSIONER_ROLES = ("commissioner", "team")  # roles that cover an enterprise 
 class PlanningError(ValueError):
     """A plan or a commit cannot be made as asked (unknown key, bad capacity...); the message
     says what and where."""
+
+
+class PlanTooLargeError(PlanningError):
+    """A plan would score more enterprise × candidate pairs at once than it may."""
+
+
+def check_plan_size(enterprises: int, candidates: int, what: str, max_pairs: int | None) -> None:
+    """Refuse a plan that would score more than `max_pairs` pairs (None: no limit). Its fit
+    matrices are dense, 100–150 bytes a pair: a county at 100 times the Guangxi demo
+    (4,954 enterprises × 87,970 commissioners) would take 40–60 GiB.
+
+    >>> check_plan_size(5000, 57, "institutions", 1_000_000)
+    >>> try:
+    ...     check_plan_size(5000, 905, "commissioners", 1_000_000)
+    ... except PlanTooLargeError as e:
+    ...     print(str(e).replace(", more", ",\\nmore"))
+    the plan would score 5,000 enterprises × 905 commissioners = 4,525,000 pairs,
+    more than the 1,000,000 a plan may score at once: plan fewer enterprises at a time
+    """
+    pairs = enterprises * candidates
+    if max_pairs is not None and pairs > max_pairs:
+        raise PlanTooLargeError(
+            f"the plan would score {enterprises:,} enterprises × {candidates:,} {what} = "
+            f"{pairs:,} pairs, more than the {max_pairs:,} a plan may score at once: plan "
+            "fewer enterprises at a time"
+        )
 
 
 def nodes_of(view: nx.MultiDiGraph, label: str) -> Iterator[str]:

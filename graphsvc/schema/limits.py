@@ -91,6 +91,12 @@ class Limits(BaseSettings):
         description="seconds a query waits for a rebuild after a write (recommender, "
         "analytics, plans) before answering from the previous graph version",
     )
+    max_plan_pairs: int = Field(
+        40_000_000,
+        ge=1,
+        description="enterprise × candidate pairs a plan may score (its dense fit matrices "
+        "take 100–150 bytes a pair)",
+    )
     response_cache: int = Field(
         4096, ge=0, description="error-free POST answers kept per graph version (0: none)"
     )

@@ -20,7 +20,7 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from graphsvc.algorithms import planning as algo
-from graphsvc.algorithms.planning_rules import TERM_YEARS, PlanningError
+from graphsvc.algorithms.planning_rules import TERM_YEARS, PlanningError, PlanTooLargeError
 from graphsvc.algorithms.planning_solve import SolverError
 from graphsvc.algorithms.recommend import Model, Path
 from graphsvc.auth import Role
@@ -316,7 +316,7 @@ def _options_key(kind: PlanKind, o: PlanOptions) -> tuple[Hashable, ...]:
     )
 
 
-def _compute(kind: PlanKind, o: PlanOptions, model: Model) -> algo.Plan:
+def _compute(kind: PlanKind, o: PlanOptions, model: Model, max_pairs: int) -> algo.Plan:
     view = model.index.view
     if kind is PlanKind.PAIRING:
         extra = [
@@ -345,6 +345,7 @@ def _compute(kind: PlanKind, o: PlanOptions, model: Model) -> algo.Plan:
             preferences=o.preferences,
             supplementary=o.supplementary,
             explain=False,
+            max_pairs=max_pairs,
         )
     return algo.plan_commissioners(
         view,
@@ -362,6 +363,7 @@ def _compute(kind: PlanKind, o: PlanOptions, model: Model) -> algo.Plan:
         preferences=o.preferences,
         supplementary=o.supplementary,
         explain=False,
+        max_pairs=max_pairs,
     )
 
 
@@ -375,10 +377,13 @@ async def _held(info: Info, kind: PlanKind, options: PlanOptions) -> _Held:
     def build() -> _Held:
         model = warm_model(store, ctx.cache)  # the current version's, built here if need be
         with store.reading():  # plans walk the graph: no write lands meanwhile
-            return _Held(_compute(kind, options, model), model)
+            return _Held(_compute(kind, options, model, ctx.limits.max_plan_pairs), model)
 
     try:
         held = await derived(info, _options_key(kind, options), build, what="the plan")
+    except PlanTooLargeError as e:
+        narrow = "`enterprises`" if kind is PlanKind.PAIRING else "`counties` or `enterprises`"
+        raise LimitExceededError(f"{e} ({narrow})") from None
     except (PlanningError, SolverError) as e:
         raise BadInputError(str(e)) from None
     ctx.check_time()

@@ -32,17 +32,21 @@ WHAT_IF = """query($remove: [String!]) { planWhatIf(kind: PAIRING, variant: { re
   industries { code change } } }"""
 
 
+MAX_PLAN_PAIRS = 50_000
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, plan_store: MemoryStore) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("plan-server")
     shutil.copytree(plan_store.data_dir, tmp / "graph", ignore=shutil.ignore_patterns("LOCK"))
-    running = start_server(tmp / "graph", tmp)
+    # whole-province commissioner plans (1000 enterprises x ~180) are past this limit
+    running = start_server(tmp / "graph", tmp, GRAPHSVC_MAX_PLAN_PAIRS=str(MAX_PLAN_PAIRS))
     yield running
     stop_server(running)
 
 
-def ask(server: Server, query: str, variables: dict[str, Any], role: str = "planner") -> Any:
-    """The data of a query, asking again while the plan is still being computed."""
+def answer(server: Server, query: str, variables: dict[str, Any], role: str = "planner") -> Any:
+    """The payload of a query, asking again while the plan is still being computed."""
     deadline = time.monotonic() + 120
     while True:
         response = server.post(query, variables, role=role)
@@ -53,8 +57,14 @@ def ask(server: Server, query: str, variables: dict[str, Any], role: str = "plan
             assert time.monotonic() < deadline, errors
             time.sleep(0.5)
             continue
-        assert not errors, errors
-        return payload["data"]
+        return payload
+
+
+def ask(server: Server, query: str, variables: dict[str, Any], role: str = "planner") -> Any:
+    """The data of a query that must succeed."""
+    payload = answer(server, query, variables, role)
+    assert not payload.get("errors"), payload["errors"]
+    return payload["data"]
 
 
 def test_plan_pairing(server: Server) -> None:
@@ -131,3 +141,23 @@ def test_bad_input_is_a_coded_error(
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] in {"BAD_USER_INPUT", "LIMIT_EXCEEDED"}, error
     assert words in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "narrow"),
+    [
+        ("{ planCommissioners { totalFit } }", "(`counties` or `enterprises`)"),
+        ("{ planWhatIf(kind: COMMISSIONERS, variant: {}) { change } }", "`counties`"),
+    ],
+)
+def test_a_plan_too_large_is_refused_with_a_way_out(
+    server: Server, query: str, narrow: str
+) -> None:
+    payload = answer(server, query, {})
+    (error,) = payload["errors"]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert f"more than the {MAX_PLAN_PAIRS:,} a plan may score at once" in error["message"]
+    assert narrow in error["message"]
+    # within the limit, the same plan for two counties is made
+    two = ask(server, COMMISSIONERS, {"counties": ["451102", "450102"]})["planCommissioners"]
+    assert two["assignmentCount"] > 0

@@ -16,6 +16,7 @@ from graphsvc.algorithms.planning import (
     Mode,
     Plan,
     PlanningError,
+    PlanTooLargeError,
     compare_plans,
     explain_assignments,
     plan_commissioners,
@@ -315,3 +316,23 @@ def test_services_in_the_term_count(view: nx.MultiDiGraph) -> None:
 def test_bad_input_is_refused(view: nx.MultiDiGraph, model: Model, call, message: str) -> None:
     with pytest.raises(PlanningError, match=message):
         call(view, model)
+
+
+def test_a_plan_past_max_pairs_is_refused_before_its_fit(
+    view: nx.MultiDiGraph, model: Model, commissioners: Plan
+) -> None:
+    commissioner_keys = [
+        n for n, d in view.nodes(data=True) if n.startswith("Expert:") and d.get("commissioner")
+    ]
+    rows = len(commissioners.assignments) + len(commissioners.unassigned)
+    with pytest.raises(PlanTooLargeError) as refused:
+        plan_commissioners(view, model, start_on=TODAY, explain=False, max_pairs=rows)
+    message = str(refused.value)
+    assert f"{rows:,} enterprises × {len(commissioner_keys):,} commissioners" in message
+    assert f"= {rows * len(commissioner_keys):,} pairs, more than the {rows:,}" in message
+    at_the_limit = plan_commissioners(
+        view, model, start_on=TODAY, explain=False, max_pairs=rows * len(commissioner_keys)
+    )
+    assert at_the_limit.assignments == commissioners.assignments
+    with pytest.raises(PlanTooLargeError, match="institutions"):
+        plan_pairing(view, model, explain=False, max_pairs=1)
