@@ -629,19 +629,24 @@ def http_figures(
                 body = {"query": query, "variables": variables}
                 t0 = time.perf_counter()
                 tries = 0
+                why = None
                 while True:
                     tries += 1
                     errors = client.post("/graphql", json=body).json().get("errors") or []
                     if not errors:
                         break
                     code = errors[0].get("extensions", {}).get("code")
+                    if code == "LIMIT_EXCEEDED":  # past the server's GRAPHSVC_MAX_PLAN_PAIRS
+                        why = f"the server refuses it: {errors[0]['message']}"
+                        break
                     if code != "UNAVAILABLE":
                         raise SystemExit(f"{name} over HTTP: {errors}")
                     if time.perf_counter() - t0 > args.timeout:
+                        why = f"no answer within {args.timeout:g} s"
                         break
                     time.sleep(0.2)
-                if errors:
-                    http[name] = {"not_measured": f"no answer within {args.timeout:g} s"}
+                if why:
+                    http[name] = {"not_measured": why}
                     continue
                 first = time.perf_counter() - t0
                 cached = []
