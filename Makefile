@@ -62,7 +62,7 @@ bench: setup browser  ## run the benchmarks under benchmarks/ and write docs/ben
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/run.py
 
-bench-large: setup browser  ## the same, plus api, recommend and analytics at --scale 100 (about two hours, ~15 GiB)
+bench-large: setup browser  ## the same, plus every benchmark at --scale 100 (about four hours, up to ~21 GiB)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/run.py --large
 
