@@ -122,6 +122,7 @@ def build_index(g: nx.MultiDiGraph, tokenize: Tokenize) -> SearchIndex:
     """
     docs: list[tuple[str, str]] = []
     weights: dict[str, dict[int, float]] = defaultdict(dict)
+    keyword_terms: dict[str, list[str]] = {}  # a few thousand keywords, on millions of edges
     for nid, attrs in g.nodes(data=True):
         label, _, key = nid.partition(":")
         fields = FIELDS.get(label)
@@ -142,7 +143,10 @@ def build_index(g: nx.MultiDiGraph, tokenize: Tokenize) -> SearchIndex:
                 if other.startswith("Keyword:") and any(
                     k.partition("|")[0] == rel_type for k in edges
                 ):
-                    for term in _terms(tokenize(other[len("Keyword:") :])):
+                    terms = keyword_terms.get(other)
+                    if terms is None:
+                        terms = keyword_terms[other] = _terms(tokenize(other[len("Keyword:") :]))
+                    for term in terms:
                         acc[term] += weight
         for term, w in acc.items():
             weights[term][doc] = 1.0 + math.log(w) if w > 1.0 else w
