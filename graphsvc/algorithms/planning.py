@@ -625,7 +625,7 @@ def plan_commissioners(
     xc = np.asarray([city_ids.get(e, unknown) if e else unknown for e in exp_city], np.int64)
     reach = adj[ec][:, xc] if len(rows) and len(cols) else np.zeros(fit.score.shape, np.bool_)
 
-    conflict_kind = conflicts(view, declared_conflicts)
+    conflict_kind = conflicts(view, declared_conflicts, [ents.keys[n] for n in rows.tolist()])
     col_pos = {k: j for j, k in enumerate(col_keys)}
     row_pos = {ents.keys[n]: i for i, n in enumerate(rows.tolist())}
     in_conflict = np.zeros(fit.score.shape, dtype=np.bool_)

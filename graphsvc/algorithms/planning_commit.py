@@ -232,7 +232,7 @@ def _check_commissioners(
 ) -> list[tuple[int, ProposedAssignment]]:
     state = commissioner_state(view, start, end)
     near = neighbouring_cities(view, neighbour_km)
-    in_conflict = conflicts(view, declared)
+    in_conflict = conflicts(view, declared, [a.enterprise for _, a in valid])
     city_used = Counter(state.city_used())
     sub_used = Counter(state.subgroup_used())
     load = {x: len(ents) for x, ents in state.load.items()}

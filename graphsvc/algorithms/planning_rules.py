@@ -266,9 +266,13 @@ def neighbouring_cities(view: nx.MultiDiGraph, km: float = NEIGHBOUR_KM) -> dict
 
 
 def conflicts(
-    view: nx.MultiDiGraph, declared: Iterable[tuple[str, str]] = ()
+    view: nx.MultiDiGraph,
+    declared: Iterable[tuple[str, str]] = (),
+    enterprises: Iterable[str] | None = None,
 ) -> dict[tuple[str, str], str]:
-    """Every (expert, enterprise) pair in conflict, with its kind (see the module)."""
+    """Every (expert, enterprise) pair in conflict, with its kind (see the module); with
+    `enterprises` (keys), only the pairs with those. A deal with an institution puts all its
+    experts in conflict, so the pairs of a whole province are many: ask for the plan's."""
     out: dict[tuple[str, str], str] = {}
     succ, pred = view._succ, view._pred
 
@@ -292,9 +296,14 @@ def conflicts(
                     insts.append(o)
         return exps, insts
 
-    for x in nodes_of(view, "Expert"):
-        for v, keyed in succ[x].items():
-            if not v.startswith("Enterprise:"):
+    if enterprises is None:
+        nodes: Iterable[str] = nodes_of(view, "Enterprise")
+    else:
+        nodes = [n for n in (f"Enterprise:{k}" for k in dict.fromkeys(enterprises)) if n in succ]
+    for n in nodes:
+        ent = key_of(n)
+        for x, keyed in pred[n].items():
+            if not x.startswith("Expert:"):
                 continue
             for k, attrs in keyed.items():
                 if not k.startswith("SERVED"):
@@ -303,9 +312,7 @@ def conflicts(
                 if attrs.get("outcome") == "failed" or (
                     isinstance(rating, int | float) and rating <= FAILED_RATING
                 ):
-                    add(key_of(x), key_of(v), "failed")
-    for n in nodes_of(view, "Enterprise"):
-        ent = key_of(n)
+                    add(key_of(x), ent, "failed")
         for v, keyed in succ[n].items():
             deal = any(k.startswith("DEAL") for k in keyed)
             if v.startswith("Expert:") and deal:

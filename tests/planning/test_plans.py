@@ -336,3 +336,11 @@ def test_a_plan_past_max_pairs_is_refused_before_its_fit(
     assert at_the_limit.assignments == commissioners.assignments
     with pytest.raises(PlanTooLargeError, match="institutions"):
         plan_pairing(view, model, explain=False, max_pairs=1)
+
+
+def test_conflicts_of_some_enterprises_are_those_of_all(view: nx.MultiDiGraph) -> None:
+    every = conflicts(view, [("E-X", "ENT-Y")])
+    some = sorted({ent for _, ent in every})[::3]
+    picked = {pair: kind for pair, kind in every.items() if pair[1] in some or kind == "declared"}
+    assert set(picked.values()) == {"failed", "deal", "employer", "declared"}
+    assert conflicts(view, [("E-X", "ENT-Y")], [*some, "ENT-NOT-THERE"]) == picked
