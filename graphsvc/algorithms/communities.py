@@ -355,9 +355,8 @@ def _leiden(proj: Projected, resolution: float, seed: int) -> tuple[np.ndarray, 
     size = np.bincount(of_expert)
     first = np.full(len(size), len(of_expert))
     np.minimum.at(first, of_expert, np.arange(len(of_expert)))  # experts are in key order
-    order = [c for c in np.lexsort((first, -size)).tolist() if size[c]]
-    relabel = np.zeros(len(size), dtype=np.int64)
-    relabel[order] = np.arange(len(order))
+    relabel = np.empty(len(size), dtype=np.int64)
+    relabel[np.lexsort((first, -size))] = np.arange(len(size))  # igraph's ids are 0..k-1
     membership = relabel[raw]
     modularity = g.modularity(membership.tolist(), weights=weights) if weights else 0.0
     return membership, float(modularity)

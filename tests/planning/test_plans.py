@@ -318,7 +318,7 @@ def test_bad_input_is_refused(view: nx.MultiDiGraph, model: Model, call, message
         call(view, model)
 
 
-def test_a_plan_past_max_pairs_is_refused_before_its_fit(
+def test_a_plan_past_max_pairs_is_refused(
     view: nx.MultiDiGraph, model: Model, commissioners: Plan
 ) -> None:
     commissioner_keys = [
